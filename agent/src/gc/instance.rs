@@ -1,0 +1,1 @@
+//! Splits a stream of records into JVM instances (placeholder).

@@ -1,0 +1,1 @@
+//! Reading GC log files (placeholder).

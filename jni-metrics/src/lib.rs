@@ -1,0 +1,1 @@
+//! Per-record timing aggregator loaded by the Flink TaskManager through JNI.
