@@ -1,3 +1,47 @@
-fn main() {
-    println!("rightsize");
+//! The `rightsize` binary: argument parsing and dispatch. Each subcommand lives in `cmd/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Right-size Apache Flink jobs: measure what each job really needs and say, with evidence,
+/// what to cut or raise.
+///
+/// Rightsize reads what a job leaves behind — GC logs of its TaskManagers, per-record timing
+/// from Flink's metric system, the Kafka input rate — and turns it into advice on parallelism
+/// and heap size, with the arithmetic shown.
+#[derive(Parser)]
+#[command(name = "rightsize", version, about, long_about, propagate_version = true)]
+#[command(after_long_help = EXIT_CODES)]
+struct Cli {
+    /// Log verbosity on stderr: error, warn, info, debug or trace (also RUST_LOG).
+    #[arg(long, global = true, default_value = "warn", env = "RIGHTSIZE_LOG")]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Gc(cmd::gc::GcArgs),
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  analysis done (warnings about skipped files go to stderr)
+  1  an output could not be written
+  2  bad usage: unknown flag, malformed value
+  3  nothing to analyse: no GC log among the inputs";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cli.log));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    match cli.command {
+        Command::Gc(args) => cmd::gc::run(args),
+    }
 }

@@ -1,0 +1,5 @@
+//! Subcommands of the `rightsize` binary: each parses its own flags into the library's options,
+//! runs the library, and renders the result. No analysis logic lives here.
+
+pub mod gc;
+pub mod values;

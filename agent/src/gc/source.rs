@@ -1,1 +1,0 @@
-//! Reading GC log files (placeholder).
