@@ -27,6 +27,8 @@ pub struct InstanceSplitter {
     in_start_block: bool,
     /// Records pushed into the current instance (facts, events, safepoints).
     current_records: u64,
+    /// The file being read; added to an instance's file list once a record of it lands there.
+    reading: Option<String>,
 }
 
 impl InstanceSplitter {
@@ -36,8 +38,15 @@ impl InstanceSplitter {
 
     /// Notes that the following records come from `file` (for the instance's file list).
     pub fn begin_file(&mut self, file: &str) {
-        if self.current.files.last().map(String::as_str) != Some(file) {
-            self.current.files.push(file.to_string());
+        self.reading = Some(file.to_string());
+    }
+
+    /// Lists the file being read on the current instance (after any split it caused).
+    fn note_file(&mut self) {
+        if let Some(file) = &self.reading {
+            if self.current.files.last() != Some(file) {
+                self.current.files.push(file.clone());
+            }
         }
     }
 
@@ -54,7 +63,13 @@ impl InstanceSplitter {
         match record {
             Record::Fact { at, fact } => self.push_fact(at, fact, stats),
             Record::Event(event) => {
-                self.check_time(event.start, stats);
+                // The end is when the line was written: a concurrent phase's start can lie
+                // minutes back, behind pauses logged meanwhile.
+                let ended = Timestamp {
+                    uptime: event.end_uptime(),
+                    wall_ms: event.start.wall_ms.map(|ms| ms + (event.duration.unwrap_or(0.0) * 1000.0) as i64),
+                };
+                self.check_time(ended, stats);
                 if let Some(id) = event.gc_id {
                     if id == 0 && self.max_gc_id.is_some_and(|max| max > 1) && !self.in_start_block {
                         self.start_new(stats);
@@ -63,11 +78,13 @@ impl InstanceSplitter {
                 }
                 self.in_start_block = false;
                 self.rotation_continues = false;
+                self.note_file();
                 self.current_records += 1;
                 self.current.events.push(event);
             }
             Record::Safepoint(safepoint) => {
                 self.check_time(safepoint.at, stats);
+                self.note_file();
                 self.current_records += 1;
                 self.current.safepoints.push(safepoint);
             }
@@ -100,6 +117,7 @@ impl InstanceSplitter {
             self.check_time(at, stats);
         }
         self.note_time(at);
+        self.note_file();
         self.current.facts.apply(&fact);
         self.current_records += 1;
     }
@@ -138,8 +156,10 @@ impl InstanceSplitter {
 
     /// Closes the current instance and opens a new one for the same file.
     fn start_new(&mut self, stats: &ParseStats) {
-        let file = self.current.files.last().cloned();
         let format = self.current.format;
+        // A JVM restarted without a header in view ran the same configuration; a header that
+        // follows overrides this.
+        let collector = self.current.facts.collector;
         let mut done = std::mem::take(&mut self.current);
         done.stats = stats_since(stats, &self.stats_at_start);
         self.stats_at_start = stats.clone();
@@ -148,8 +168,8 @@ impl InstanceSplitter {
         } else {
             self.finished.push(done);
         }
-        self.current.files.extend(file);
         self.current.format = format;
+        self.current.facts.collector = collector;
         self.last_uptime = None;
         self.max_gc_id = None;
         self.current_records = 0;
