@@ -22,16 +22,17 @@ pub struct Analysis {
     pub live_set: LiveSet,
     /// Absent when there is no basis for M at all.
     pub recommendation: Option<HeapRecommendation>,
-    /// Absent when neither the options nor the log tell the configured heap.
+    /// Absent when neither the options nor the log tell the configured heap, or when the evidence
+    /// supports no verdict (see `recommend`).
     pub verdict: Option<Verdict>,
 }
 
 pub fn analyse(instance: &JvmInstance, options: &GcOptions) -> Analysis {
     let summary = summary::summarize(instance, options);
-    let live_set = live_set::estimate(instance, options);
+    let (live_set, provenance) = live_set::estimate_with_provenance(instance, options);
     let recommendation = recommend::recommend(instance, &live_set, options);
     let verdict = recommendation
         .as_ref()
-        .and_then(|rec| recommend::judge(instance, rec, &summary, options));
+        .and_then(|rec| recommend::judge(instance, &live_set, provenance, rec, &summary, options));
     Analysis { summary, live_set, recommendation, verdict }
 }
