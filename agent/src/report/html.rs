@@ -84,7 +84,7 @@ fn verdict_class(kind: Option<VerdictKind>) -> &'static str {
         Some(VerdictKind::OverProvisioned) => "verdict-over",
         Some(VerdictKind::RightSized) => "verdict-right",
         Some(VerdictKind::TooSmall) => "verdict-small",
-        None => "verdict-none",
+        Some(VerdictKind::Inconclusive) | None => "verdict-none",
     }
 }
 

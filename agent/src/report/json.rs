@@ -109,6 +109,9 @@ struct Jvm<'a> {
 struct Window {
     from_uptime_seconds: Option<f64>,
     to_uptime_seconds: Option<f64>,
+    /// The window in wall-clock time, for logs that print only datestamps.
+    from_wall_clock_utc: Option<String>,
+    to_wall_clock_utc: Option<String>,
     run_hours: Option<f64>,
     /// The window does not start at JVM start.
     partial: bool,
@@ -143,6 +146,8 @@ struct Summary {
     old_use_pct: Option<f64>,
     /// YGCount.
     young_count: Option<u64>,
+    /// Of YGCount, G1 mixed collections.
+    mixed_count: Option<u64>,
     /// YGPerTime.
     young_pause_mean_seconds: Option<f64>,
     young_pause_max_seconds: Option<f64>,
@@ -154,7 +159,12 @@ struct Summary {
     /// FGAllTime.
     full_pause_total_seconds: f64,
     full_pause_max_seconds: Option<f64>,
+    /// Of FGCount, those caused by System.gc() (they say nothing about allocation pressure).
+    system_gc_full_count: u64,
+    /// Full collections nested inside a young pause (JDK 8 fallbacks).
+    nested_full_count: u64,
     degenerated_count: u64,
+    degenerated_total_seconds: f64,
     stall_count: u64,
     stall_total_seconds: f64,
     concurrent_cycles: u64,
@@ -273,6 +283,8 @@ impl<'a> Instance<'a> {
             window: Window {
                 from_uptime_seconds: summary.window_from.map(seconds),
                 to_uptime_seconds: summary.window_to.map(seconds),
+                from_wall_clock_utc: summary.window_from_wall_ms.map(format_wall_ms),
+                to_wall_clock_utc: summary.window_to_wall_ms.map(format_wall_ms),
                 run_hours: summary.run_hours.map(hours),
                 partial: summary.window_partial,
                 first_seen: jvm.first_seen.into(),
@@ -285,6 +297,7 @@ impl<'a> Instance<'a> {
                 old_size_bytes: young_old(summary.old_size),
                 old_use_pct: young_old_f(summary.old_use_pct.map(pct)),
                 young_count: young_old(Some(summary.young_count)),
+                mixed_count: young_old(Some(summary.mixed_count)),
                 young_pause_mean_seconds: young_old_f(summary.young_pause_mean.map(seconds)),
                 young_pause_max_seconds: young_old_f(summary.young_pause_max.map(seconds)),
                 young_pause_total_seconds: young_old_f(Some(seconds(summary.young_pause_total))),
@@ -293,7 +306,10 @@ impl<'a> Instance<'a> {
                 full_count: summary.full_count,
                 full_pause_total_seconds: seconds(summary.full_pause_total),
                 full_pause_max_seconds: summary.full_pause_max.map(seconds),
+                system_gc_full_count: summary.system_gc_full_count,
+                nested_full_count: summary.nested_full_count,
                 degenerated_count: summary.degenerated_count,
+                degenerated_total_seconds: seconds(summary.degenerated_total),
                 stall_count: summary.stall_count,
                 stall_total_seconds: seconds(summary.stall_total),
                 concurrent_cycles: summary.concurrent_cycles,
@@ -327,6 +343,7 @@ impl<'a> Instance<'a> {
                     VerdictKind::OverProvisioned => "over-provisioned",
                     VerdictKind::RightSized => "right-sized",
                     VerdictKind::TooSmall => "too-small",
+                    VerdictKind::Inconclusive => "inconclusive",
                 },
                 configured_heap_bytes: verdict.configured_heap,
                 configured_from: if verdict.configured_from_user { "user" } else { "log" },

@@ -155,6 +155,7 @@ pub fn verdict_label(kind: VerdictKind) -> &'static str {
         VerdictKind::OverProvisioned => "over-provisioned",
         VerdictKind::RightSized => "right-sized",
         VerdictKind::TooSmall => "too small",
+        VerdictKind::Inconclusive => "inconclusive",
     }
 }
 
@@ -183,6 +184,9 @@ pub fn verdict_sentence(verdict: &Verdict, recommendation: Option<&HeapRecommend
         // Too small for its allocation rate (throughput) rather than for its live set.
         VerdictKind::TooSmall => {
             format!("Too small: the configured heap of {configured} ({source}) is {against}.")
+        }
+        VerdictKind::Inconclusive => {
+            format!("Inconclusive: the configured heap of {configured} ({source}) is {against}.")
         }
     }
 }

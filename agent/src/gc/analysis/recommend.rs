@@ -45,6 +45,9 @@ pub enum VerdictKind {
     RightSized,
     /// Configured heap below the recommendation, or GC throughput below the threshold.
     TooSmall,
+    /// The configured heap is known, but M's evidence cannot carry a verdict either way (an
+    /// upper-bound M below the configured heap, or M from warm-up only above it).
+    Inconclusive,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -243,7 +246,13 @@ pub fn judge(
     } else if configured as f64 > over_limit {
         if provenance.warmup_only {
             // M from start-up only can understate the live set: no over-provisioning claim.
-            return None;
+            let text = format!(
+                "{configured_text} is {against}, which would be over-provisioned, but every live-set sample \
+                 falls in the first {} s after JVM start: the steady-state live set may be larger. Analyse a \
+                 log covering a longer run.",
+                options.warmup_seconds
+            );
+            return Some(inconclusive(configured, from_user, ratio, text));
         }
         let delta = configured.saturating_sub(recommended);
         let amount = if measured_exactly { "about" } else { "at least" };
@@ -257,7 +266,13 @@ pub fn judge(
     } else if configured < range.low {
         if live_set.confidence < Confidence::Medium {
             // An upper-bound M can overstate the need: no too-small claim on size.
-            return None;
+            let text = format!(
+                "{configured_text} is {against}, below its lower end, but M is only an upper bound of the live \
+                 set (confidence {}), so this is no evidence the heap is too small. A log with Full GCs gives an \
+                 exact live set.",
+                live_set.confidence.label()
+            );
+            return Some(inconclusive(configured, from_user, ratio, text));
         }
         let delta = recommended - configured.min(recommended);
         let text = format!(
@@ -288,6 +303,17 @@ pub fn judge(
         delta: signed(delta),
         explanation,
     })
+}
+
+fn inconclusive(configured: u64, from_user: bool, ratio: f64, explanation: String) -> Verdict {
+    Verdict {
+        kind: VerdictKind::Inconclusive,
+        configured_heap: configured,
+        configured_from_user: from_user,
+        ratio,
+        delta: 0,
+        explanation,
+    }
 }
 
 #[cfg(test)]
@@ -387,7 +413,7 @@ mod tests {
             judge(&instance, &live, provenance, &rec, &summary, options)
         };
         // Every Full GC ran in the first 300 s: M may understate the steady state, no claim.
-        assert!(judge_for(&GcOptions::default()).is_none());
+        assert_eq!(judge_for(&GcOptions::default()).map(|v| v.kind), Some(VerdictKind::Inconclusive));
 
         let verdict = judge_for(&GcOptions { warmup_seconds: 100.0, ..GcOptions::default() }).expect("verdict");
         assert_eq!(verdict.kind, VerdictKind::OverProvisioned);
@@ -443,10 +469,14 @@ mod tests {
         let over = judge_with(8192, &bound, Provenance::default(), &run).expect("verdict");
         assert_eq!(over.kind, VerdictKind::OverProvisioned);
         assert!(over.explanation.contains("at least"), "{}", over.explanation);
-        assert!(judge_with(1000, &bound, Provenance::default(), &run).is_none());
+        let inconclusive = judge_with(1000, &bound, Provenance::default(), &run).expect("heap known");
+        assert_eq!(inconclusive.kind, VerdictKind::Inconclusive);
+        assert!(inconclusive.explanation.contains("upper bound"), "{}", inconclusive.explanation);
         // A warm-up-only M cannot show over-provisioning.
         let exact = live_set(412 * MIB, LiveSetBasis::FullGc, Confidence::High);
-        assert!(judge_with(8192, &exact, Provenance { warmup_only: true }, &run).is_none());
+        let warmup = judge_with(8192, &exact, Provenance { warmup_only: true }, &run).expect("heap known");
+        assert_eq!(warmup.kind, VerdictKind::Inconclusive);
+        assert!(warmup.explanation.contains("steady-state"), "{}", warmup.explanation);
     }
 
     #[test]
