@@ -129,10 +129,10 @@ pub fn is_unified_line(line: &str) -> bool {
     if bytes.first() != Some(&b'[') {
         return line.starts_with("GC(") || line.starts_with("Using ");
     }
-    let Some(close) = memchr::memchr(b']', &bytes[1..bytes.len().min(48)]) else {
-        return false;
-    };
-    is_decoration(&line[1..1 + close])
+    let first_is_decoration =
+        memchr::memchr(b']', &bytes[1..bytes.len().min(48)]).is_some_and(|close| is_decoration(&line[1..1 + close]));
+    // Decorator subsets that start with the tags or a hostname (`-Xlog:gc*:file=gc.log:tags`).
+    first_is_decoration || unified::is_decorated(line)
 }
 
 /// Whether the text inside one pair of brackets is a unified-logging decorator value.
@@ -163,6 +163,9 @@ mod tests {
         assert!(is_unified_line("[info ][gc,init] Version: 17"));
         assert!(is_unified_line("[1,303s][info][gc] GC(0) Pause Full"));
         assert!(is_unified_line("GC(0) Pause Young (Normal) 10M->2M(64M) 1.2ms"));
+        assert!(is_unified_line("[gc] Using G1"));
+        assert!(is_unified_line("[myhost][info][gc] Using G1"));
+        assert!(!is_unified_line("[CMS-concurrent-mark-start]"));
         assert!(!is_unified_line("0.232: [Full GC (Ergonomics) [PSYoungGen: 10736K->0K(141824K)]"));
         assert!(!is_unified_line("[GC 1.234: [ParNew: 1K->1K(2K), 0.1 secs]"));
         assert!(!is_unified_line("[Times: user=0.08 sys=0.02, real=0.03 secs]"));
