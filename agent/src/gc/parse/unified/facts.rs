@@ -8,7 +8,7 @@
 
 use super::{Line, UnifiedParser};
 use crate::gc::model::{Collector, Fact, Record, Safepoint, Timestamp};
-use crate::gc::parse::lexer::{parse_decimal, parse_size, take_decimal, take_size};
+use crate::gc::parse::lexer::{parse_size, take_decimal, take_size};
 use crate::gc::parse::LineClass;
 
 /// Which lines of the current JVM start block were seen: a second `Using`/`Version` means a new JVM.
@@ -127,6 +127,7 @@ impl UnifiedParser {
         self.collector = Collector::Unknown;
         self.emitted = EmittedFacts::default();
         self.last_full_id = None;
+        self.summarized = Default::default();
         self.start_block = StartBlock { open: true, ..StartBlock::default() };
         out.push(Record::Fact { at, fact: Fact::JvmStart });
     }
@@ -234,10 +235,16 @@ pub(super) fn on_safepoint_9(line: &Line, rest: &str, out: &mut Vec<Record>) -> 
 }
 
 /// JDK 17+: `Safepoint "G1CollectForAllocation", Time since last: 1634200 ns, ..., Total: 11266000 ns`.
+/// JDK 25 inserts `Leaving safepoint: N ns` and appends `, Threads: 0 runnable, 10 total`, so the
+/// total is read as the field it is, not as the line's end.
 pub(super) fn on_safepoint_17(line: &Line, rest: &str, out: &mut Vec<Record>) -> LineClass {
     const TOTAL: &str = ", Total: ";
     let total = rest.rfind(TOTAL).map(|start| &rest[start + TOTAL.len()..]);
-    match total.and_then(|text| text.strip_suffix(" ns")).and_then(parse_decimal) {
+    let nanos = total.and_then(take_decimal).and_then(|(nanos, after)| {
+        let after = after.strip_prefix(" ns")?;
+        (after.is_empty() || after.starts_with(", ")).then_some(nanos)
+    });
+    match nanos {
         Some(nanos) => {
             out.push(Record::Safepoint(Safepoint { at: line.at, stopped: nanos / 1e9 }));
             LineClass::Recognized

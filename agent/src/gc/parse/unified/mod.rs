@@ -8,6 +8,10 @@
 //! decorations, or with none at all, parse the same; the tag set, when present, only lets the
 //! many uninteresting lines (`gc,phases`, `gc,ergo`, `class,load`, ...) be skipped early.
 //!
+//! A detail can also trail the summaries of its id: JDK 25 Shenandoah logs a cycle's `Metaspace:`
+//! after the cycle's last line. Such a detail waits for a later summary of its id like any other,
+//! but is no lost event if none comes.
+//!
 //! Pause kinds follow [`PauseKind`]: G1's JDK 9-10 `Pause Initial Mark` is a young collection,
 //! CMS's is not; ZGC's pauses (also generational `Y:`/`O:`) are mark start, mark end and other.
 //! ZGC's `Garbage Collection`/`Major Collection` lines are `Cycle` events carrying the heap
@@ -40,6 +44,8 @@ struct Pending {
     regions: Option<G1Regions>,
     live: Option<u64>,
     to_space_exhausted: bool,
+    /// Arrived after a summary of its id had taken that id's details: no summary may follow.
+    trailing: bool,
 }
 
 /// Parser of unified-logging lines; one per log stream (it follows GC ids across lines).
@@ -54,6 +60,30 @@ pub struct UnifiedParser {
     /// Id of the last Full GC summary: Serial/CMS log a Full GC nested in a young one right
     /// before the young summary with the id one lower.
     last_full_id: Option<u64>,
+    /// Ids whose summaries came: tells a trailing detail from one whose summary is still due.
+    summarized: SummarizedIds,
+}
+
+/// The last few GC ids whose summaries took their details, newest first. A detail of one of them
+/// trails its summaries. A few suffice: ids interleave (G1's young pauses between a cycle's Remark
+/// and Cleanup) but only a handful are open at once.
+#[derive(Debug, Default, Clone, Copy)]
+struct SummarizedIds([Option<u64>; 4]);
+
+impl SummarizedIds {
+    /// Notes `id` as the newest; returns the id that falls out of the window, if any.
+    fn note(&mut self, id: u64) -> Option<u64> {
+        let ids = &mut self.0;
+        let end = ids.iter().position(|known| *known == Some(id)).unwrap_or(ids.len() - 1);
+        let gone = ids[end].filter(|gone| *gone != id);
+        ids[..=end].rotate_right(1);
+        ids[0] = Some(id);
+        gone
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.0.contains(&Some(id))
+    }
 }
 
 /// The context of one line, shared by its handlers.
@@ -71,7 +101,8 @@ struct Line {
 enum TagSet {
     /// `[gc]`: summaries, `Using`, top-level concurrent phases.
     Gc,
-    /// `gc,heap`, `gc,metaspace`, `gc,init`, `gc,heap,exit`, `gc,heap,coops`, `safepoint`.
+    /// `gc,heap`, `gc,metaspace`, `gc,init`, `gc,heap,exit` (`gc,exit` on JDK 25), `gc,heap,coops`,
+    /// `safepoint`.
     Details,
     /// `[gc,phases]`: only ZGC's pauses, which are logged nowhere else.
     Phases,
@@ -81,7 +112,7 @@ impl TagSet {
     fn of(tags: &str) -> Option<TagSet> {
         match tags {
             "gc" => Some(TagSet::Gc),
-            "gc,heap" | "gc,metaspace" | "gc,init" | "gc,heap,exit" | "gc,heap,coops" | "safepoint" => {
+            "gc,heap" | "gc,metaspace" | "gc,init" | "gc,heap,exit" | "gc,exit" | "gc,heap,coops" | "safepoint" => {
                 Some(TagSet::Details)
             }
             "gc,phases" => Some(TagSet::Phases),
@@ -122,7 +153,7 @@ impl FormatParser for UnifiedParser {
 
     fn finish(&mut self, out: &mut Vec<Record>) -> u64 {
         self.end_start_block(out);
-        let incomplete = self.dropped + self.pending.len() as u64;
+        let incomplete = self.dropped + self.pending.iter().filter(|p| !p.trailing).count() as u64;
         self.dropped = 0;
         self.pending.clear();
         incomplete
@@ -480,7 +511,8 @@ impl UnifiedParser {
             event.flags.system_gc = is_explicit_cause(cause);
             event.cause = Some(cause.to_string());
         }
-        if let Some(details) = line.gc_id.filter(|_| takes_details).and_then(|id| self.take_pending(id)) {
+        let details = line.gc_id.filter(|_| takes_details).and_then(|id| self.take_summarized_details(id));
+        if let Some(details) = details {
             event.young = details.young;
             event.old = details.old;
             event.metaspace = details.metaspace;
@@ -570,18 +602,25 @@ impl UnifiedParser {
             Some(index) => index,
             None => {
                 if self.pending.len() >= MAX_PENDING {
-                    // The oldest id's summary is long overdue: count it as lost.
-                    self.pending.remove(0);
-                    self.dropped += 1;
+                    // The oldest id's summary is long overdue: count it as lost, unless none was due.
+                    if !self.pending.remove(0).trailing {
+                        self.dropped += 1;
+                    }
                 }
-                self.pending.push(Pending { gc_id, ..Pending::default() });
+                let trailing = self.summarized.contains(gc_id);
+                self.pending.push(Pending { gc_id, trailing, ..Pending::default() });
                 self.pending.len() - 1
             }
         };
         &mut self.pending[index]
     }
 
-    fn take_pending(&mut self, gc_id: u64) -> Option<Pending> {
+    /// The details waiting for the summary of `gc_id`, which is now here. Trailing details of an id
+    /// that leaves the recent window are forgotten: their summaries are over.
+    fn take_summarized_details(&mut self, gc_id: u64) -> Option<Pending> {
+        if let Some(gone) = self.summarized.note(gc_id) {
+            self.pending.retain(|p| !(p.trailing && p.gc_id == gone));
+        }
         let index = self.pending.iter().position(|p| p.gc_id == gc_id)?;
         Some(self.pending.remove(index))
     }

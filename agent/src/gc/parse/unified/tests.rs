@@ -422,3 +422,122 @@ fn reserved_heap_stands_in_for_a_missing_maximum() {
     let (records, _, _) = parse(&start);
     assert_eq!(facts(&records).last(), Some(&&Fact::HeapMax(64 * M)));
 }
+
+#[test]
+fn jdk25_exit_summary_is_tagged_gc_exit() {
+    // `agent/tests/fixtures/jvm/jdk25-g1/gc.log`, last lines.
+    let (records, classes, _) = parse(&[
+        "[0.395s][1795576144838ms][info][gc,exit        ] Heap",
+        "[0.395s][1795576144838ms][info][gc,exit        ]  garbage-first heap   total reserved 65536K, committed 65536K, used 27403K [0x00000000fc000000, 0x0000000100000000)",
+        "[0.395s][1795576144838ms][info][gc,exit        ]   region size 1024K, 2 young (2048K), 0 survivors (0K)",
+        "[0.395s][1795576144838ms][info][gc,exit        ]  Metaspace       used 583K, committed 704K, reserved 1114112K",
+    ]);
+    use LineClass::{Ignored, Recognized};
+    assert_eq!(classes, [Recognized, Ignored, Recognized, Ignored]);
+    assert_eq!(facts(&records), [&Fact::Exit, &Fact::RegionSize(M)]);
+    // `jdk25-shenandoah/gc.log`: the exit lines of other collectors stay ignored.
+    let (records, classes, _) = parse(&[
+        "[0.801s][23440][info][gc,exit     ] Heap",
+        "[0.801s][23440][info][gc,exit     ]  Shenandoah Heap",
+        "[0.801s][23440][info][gc,exit     ]   128M max, 128M soft max, 128M committed, 34943K used",
+        "[0.801s][23440][info][gc,exit     ]  Status: cancelled",
+    ]);
+    assert_eq!(classes, [Recognized, Ignored, Ignored, Ignored]);
+    assert_eq!(facts(&records), [&Fact::Exit]);
+}
+
+#[test]
+fn jdk25_safepoint_with_leaving_time_and_thread_counts() {
+    // `jdk25-g1-safepoint/gc.log`
+    let (records, classes, _) = parse(&[
+        "[0.372s][info][safepoint   ] Safepoint \"G1CollectForAllocation\", Time since last: 51232768 ns, Reaching safepoint: 5118 ns, At safepoint: 22473307 ns, Leaving safepoint: 2284 ns, Total: 22480709 ns, Threads: 0 runnable, 10 total",
+    ]);
+    assert_eq!(classes, [LineClass::Recognized]);
+    assert_eq!(records.len(), 1);
+    let Record::Safepoint(safepoint) = &records[0] else { panic!("a safepoint: {records:?}") };
+    assert_eq!(safepoint.at.uptime, Some(0.372));
+    assert!((safepoint.stopped - 0.022480709).abs() < 1e-15);
+}
+
+#[test]
+fn safepoint_total_must_be_a_whole_field() {
+    // The JDK 25 line of `jdk25-g1-safepoint/gc.log`, cut inside and right after its total.
+    for cut in [
+        "[0.372s][info][safepoint   ] Safepoint \"G1CollectForAllocation\", Time since last: 51232768 ns, Reaching safepoint: 5118 ns, At safepoint: 22473307 ns, Leaving safepoint: 2284 ns, Total: 22480709",
+        "[0.372s][info][safepoint   ] Safepoint \"G1CollectForAllocation\", Time since last: 51232768 ns, Reaching safepoint: 5118 ns, At safepoint: 22473307 ns, Leaving safepoint: 2284 ns, Total: 22480709 nsThreads",
+    ] {
+        let (records, classes, _) = parse(&[cut]);
+        assert_eq!(classes, [LineClass::Unrecognized], "{cut}");
+        assert!(records.is_empty());
+    }
+}
+
+/// `jdk25-shenandoah/gc.log`, GC(3) abridged: the cycle's `Metaspace:` comes after its last summary.
+const SHENANDOAH_JDK25_CYCLE: &[&str] = &[
+    "[0.218s][23477][info][gc,start    ] GC(3) Concurrent reset (unload classes)",
+    "[0.218s][23477][info][gc          ] GC(3) Concurrent reset (unload classes) 0.017ms",
+    "[0.218s][23521][info][gc,start    ] GC(3) Pause Init Mark (unload classes)",
+    "[0.218s][23521][info][gc          ] GC(3) Pause Init Mark (unload classes) 0.017ms",
+    "[0.224s][23477][info][gc          ] GC(3) Concurrent marking (unload classes) 5.996ms",
+    "[0.224s][23521][info][gc,start    ] GC(3) Pause Final Mark (unload classes)",
+    "[0.224s][23521][info][gc          ] GC(3) Pause Final Mark (unload classes) 0.052ms",
+    "[0.224s][23477][info][gc          ] GC(3) Concurrent cleanup (unload classes) 65M->35M(128M) 0.016ms",
+    "[0.224s][23477][info][gc          ] GC(3) Concurrent reset after collect (unload classes) 0.087ms",
+    "[0.225s][23477][info][gc,metaspace] GC(3) Metaspace: 94K(320K)->94K(320K) NonClass: 89K(192K)->89K(192K) Class: 4K(128K)->4K(128K)",
+    "[0.225s][23477][info][gc,ergo     ] GC(3) Pacer for Idle. Initial: 2621K, Alloc Tax Rate: 1.0x",
+];
+
+#[test]
+fn detail_after_the_last_summary_of_its_id_is_no_lost_event() {
+    let (records, classes, incomplete) = parse(SHENANDOAH_JDK25_CYCLE);
+    assert_eq!(classes[9], LineClass::Recognized);
+    assert_eq!(incomplete, 0);
+    let pauses: Vec<&str> =
+        events(&records).into_iter().filter(|e| e.pause_kind().is_some()).map(|e| e.name.as_str()).collect();
+    assert_eq!(pauses, ["Pause Init Mark", "Pause Final Mark"]);
+
+    // Still a lost event when the summary of the detail's id never came (the log cut before it).
+    let cut: Vec<&str> = SHENANDOAH_JDK25_CYCLE[..2].iter().chain(&SHENANDOAH_JDK25_CYCLE[9..]).copied().collect();
+    let (_, _, incomplete) = parse(&cut);
+    assert_eq!(incomplete, 1);
+}
+
+#[test]
+fn trailing_details_are_bounded_and_forgotten() {
+    // One Shenandoah cycle per id, as `jdk25-shenandoah/gc.log` runs them, ids renumbered.
+    let mut parser = UnifiedParser::new();
+    let mut out = Vec::new();
+    for id in 0..1_000u64 {
+        for line in [SHENANDOAH_JDK25_CYCLE[3], SHENANDOAH_JDK25_CYCLE[9]] {
+            parser.feed(&line.replace("GC(3)", &format!("GC({id})")), &mut out);
+        }
+        assert!(parser.pending.len() <= 4, "trailing details of finished ids are dropped");
+    }
+    assert_eq!(parser.finish(&mut out), 0);
+}
+
+#[test]
+fn summarized_ids_keep_the_newest_few() {
+    let mut ids = SummarizedIds::default();
+    // G1's cycle GC(8): Remark, young pauses GC(9) and GC(10), then its Cleanup (`jdk25-g1/gc.log`).
+    for id in [8, 9, 10, 8] {
+        assert_eq!(ids.note(id), None);
+    }
+    assert_eq!(ids.0, [Some(8), Some(10), Some(9), None]);
+    assert_eq!(ids.note(11), None);
+    assert_eq!(ids.note(12), Some(9));
+    assert!(ids.contains(8) && ids.contains(12) && !ids.contains(9));
+}
+
+#[test]
+fn jdk25_zgc_max_capacity_is_the_heap_max() {
+    // `jdk25-zgc/gc.log`: at start, then under every cycle's id.
+    let (records, classes, _) = parse(&[
+        "[0.012s][info][gc,init] Max Capacity: 128M",
+        "[0.495s][info][gc,heap     ] GC(0) Y: Max Capacity: 128M(100%)",
+    ]);
+    assert_eq!(classes, [LineClass::Recognized, LineClass::Recognized]);
+    let facts = facts(&records);
+    assert!(facts.contains(&&Fact::HeapMax(128 * M)), "{facts:?}");
+    assert_eq!(facts.iter().filter(|f| matches!(f, Fact::HeapMax(_))).count(), 1, "not repeated");
+}
