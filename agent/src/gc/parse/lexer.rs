@@ -162,12 +162,20 @@ pub fn parse_datestamp(text: &str) -> Option<i64> {
             b'Z' => {}
             b'+' | b'-' => {
                 let sign = if b[i] == b'-' { -1 } else { 1 };
-                let rest: String = text[i + 1..].chars().filter(|c| *c != ':').collect();
-                if rest.len() < 4 {
+                // `+0100` or `+01:00`; anything else (including non-ASCII bytes) is no datestamp.
+                let mut digits = [0i64; 4];
+                let mut found = 0;
+                for &c in b[i + 1..].iter().filter(|&&c| c != b':').take(4) {
+                    if !c.is_ascii_digit() {
+                        return None;
+                    }
+                    digits[found] = (c - b'0') as i64;
+                    found += 1;
+                }
+                if found < 4 {
                     return None;
                 }
-                let hours: i64 = rest[..2].parse().ok()?;
-                let minutes: i64 = rest[2..4].parse().ok()?;
+                let (hours, minutes) = (digits[0] * 10 + digits[1], digits[2] * 10 + digits[3]);
                 offset_minutes = sign * (hours * 60 + minutes);
             }
             _ => return None,
@@ -232,5 +240,8 @@ mod tests {
         assert_eq!(parse_datestamp("2022-01-29T16:34:51.642Z"), Some(1_643_474_091_642));
         assert_eq!(parse_datestamp("2022-01-29T16:34:51.642+00:00"), Some(1_643_474_091_642));
         assert_eq!(parse_datestamp("not a date at all here"), None);
+        // Found by fuzzing: a multi-byte character inside the offset must not split a char.
+        assert_eq!(parse_datestamp("2022-01-29T16:34:51.642+0é00"), None);
+        assert_eq!(parse_datestamp("2022-01-29T16:34:51.642+é"), None);
     }
 }
