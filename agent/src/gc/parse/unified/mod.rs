@@ -43,6 +43,8 @@ struct Pending {
     metaspace: MemoryChange,
     regions: Option<G1Regions>,
     live: Option<u64>,
+    /// Generational ZGC: the young generation's live bytes of a major collection (last `Y:` row).
+    young_live: Option<u64>,
     to_space_exhausted: bool,
     /// Arrived after a summary of its id had taken that id's details: no summary may follow.
     trailing: bool,
@@ -314,7 +316,7 @@ impl UnifiedParser {
             b'L' => {
                 if let Some(rest) = message.strip_prefix("Live:") {
                     // Non-generational ZGC: the whole heap's live bytes at mark end.
-                    return self.on_zgc_live(line, rest);
+                    return self.on_zgc_live(line, rest, false);
                 }
             }
             b'U' => {
@@ -482,12 +484,15 @@ impl UnifiedParser {
         if let Some(max) = rest.strip_prefix("Max Capacity:") {
             return Some(self.on_heap_size(line.at, Some(max), None, out));
         }
-        // The old generation's live bytes after marking stand for the heap's live set in a major
-        // collection; the young generation's live row says nothing about the whole heap.
-        if prefix == "O: " {
-            if let Some(live) = rest.strip_prefix("Live:") {
-                return self.on_zgc_live(line, live);
-            }
+        // A major collection marks both generations: the heap's live set is old live plus young
+        // live (objects promoted during the cycle may count in both, erring on the safe side).
+        // A minor collection's (`y:`) live row says nothing about the whole heap.
+        if let Some(live) = rest.strip_prefix("Live:") {
+            return match prefix {
+                "O: " => self.on_zgc_live(line, live, false),
+                "Y: " => self.on_zgc_live(line, live, true),
+                _ => Some(LineClass::Ignored),
+            };
         }
         None
     }
@@ -517,7 +522,7 @@ impl UnifiedParser {
             event.old = details.old;
             event.metaspace = details.metaspace;
             event.regions = details.regions;
-            event.live = details.live;
+            event.live = details.live.map(|old| old + details.young_live.unwrap_or(0));
             event.flags.to_space_exhausted = details.to_space_exhausted;
         }
         event
@@ -587,13 +592,18 @@ impl UnifiedParser {
 
     /// The ZGC heap table's `Live:` row: columns Mark Start, Mark End, ...; Mark Start is `-`.
     /// Cells read `1359M (34%)` or `1359M(34%)`.
-    fn on_zgc_live(&mut self, line: &Line, rest: &str) -> Option<LineClass> {
+    fn on_zgc_live(&mut self, line: &Line, rest: &str, young: bool) -> Option<LineClass> {
         let id = line.gc_id?;
         let mark_end = rest.split_ascii_whitespace().filter(|cell| !cell.starts_with('(')).nth(1)?;
         let Some((live, _)) = take_size(mark_end).filter(|(_, rest)| rest.is_empty() || rest.starts_with('(')) else {
             return Some(LineClass::Unrecognized);
         };
-        self.pending_mut(id).live = Some(live);
+        let pending = self.pending_mut(id);
+        if young {
+            pending.young_live = Some(live);
+        } else {
+            pending.live = Some(live);
+        }
         Some(LineClass::Recognized)
     }
 
