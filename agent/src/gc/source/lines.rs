@@ -53,6 +53,10 @@ pub fn for_each_line_until<R: BufRead>(
                     let end = start + offset;
                     if discarding {
                         discarding = false;
+                    } else if pending.is_empty() && end - start > MAX_LINE_LEN {
+                        if on_line(Line::TooLong(&chunk[start..start + MAX_LINE_LEN])).is_break() {
+                            return Ok(total);
+                        }
                     } else if pending.is_empty() {
                         if on_line(Line::Complete(&chunk[start..end])).is_break() {
                             return Ok(total);
@@ -123,6 +127,14 @@ mod tests {
                 vec![Ok("first line".into()), Ok("second".into()), Ok("".into()), Ok("last without newline".into())]
             );
         }
+    }
+
+    #[test]
+    fn a_long_line_inside_one_buffer_is_skipped_too() {
+        let mut input = vec![b'y'; MAX_LINE_LEN + 10];
+        input.extend_from_slice(b"\nafter\n");
+        let lines = collect(&input, 4 * MAX_LINE_LEN);
+        assert_eq!(lines, vec![Err(MAX_LINE_LEN), Ok("after".into())]);
     }
 
     #[test]
