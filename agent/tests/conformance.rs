@@ -40,7 +40,7 @@ fn assert_close(what: &str, actual: Option<f64>, expected: f64, tolerance: f64) 
 #[test]
 fn every_sample_parses_and_yields_events() {
     let corpus = common::sample("");
-    let loaded = source::load(&[corpus.clone()], &SourceOptions::default());
+    let loaded = source::load(std::slice::from_ref(&corpus), &SourceOptions::default());
     let mut report = Vec::new();
     for log in &loaded.logs {
         let events: usize = log.instances.iter().map(|i| i.events.len()).sum();

@@ -272,6 +272,8 @@ pub struct Safepoint {
 }
 
 /// What a parser emits for the lines it is fed.
+// Records are moved straight into the splitter; boxing events would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     Event(GcEvent),
