@@ -1,0 +1,146 @@
+package org.rightsize.flink.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecordTimerTest {
+
+    /** One chained operator: its own timers, plus the task timer shared by the chain. */
+    private static final class Operator {
+        final CapturingAggregator exclusive = new CapturingAggregator();
+        final CapturingAggregator inclusive = new CapturingAggregator();
+        final RecordTimer timer;
+
+        Operator(CapturingAggregator task, int sampleEvery) {
+            timer =
+                    new RecordTimer(
+                            new Timer("excl", exclusive, 10_000, 0, 1),
+                            new Timer("incl", inclusive, 10_000, 0, 1),
+                            new Timer("task", task, 10_000, 0, 1),
+                            sampleEvery);
+        }
+
+        /** Processes one record: does its work, then calls the next operators of the chain. */
+        void process(Runnable work, Runnable... downstream) {
+            ChainState state = timer.enter();
+            try {
+                work.run();
+                for (Runnable next : downstream) {
+                    next.run();
+                }
+            } finally {
+                timer.exit(state);
+            }
+        }
+    }
+
+    private static final Runnable NOTHING = () -> {};
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void exclusiveTimesOfAChainAddUpToTheHeadsInclusiveTime() {
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 1);
+        Operator middle = new Operator(task, 1);
+        Operator left = new Operator(task, 1);
+        Operator right = new Operator(task, 1);
+        for (int record = 0; record < 50; record++) {
+            // head -> middle -> (left, right): a chain with a fan-out.
+            head.process(
+                    () -> spin(2_000),
+                    () ->
+                            middle.process(
+                                    () -> spin(1_000),
+                                    () -> left.process(() -> spin(3_000)),
+                                    () -> right.process(NOTHING)));
+        }
+        List<Long> headInclusive = head.inclusive.samples();
+        assertEquals(50, headInclusive.size());
+        assertEquals(headInclusive, task.samples(), "the head's inclusive time is the task's");
+        for (int i = 0; i < 50; i++) {
+            long sumOfExclusive =
+                    head.exclusive.samples().get(i)
+                            + middle.exclusive.samples().get(i)
+                            + left.exclusive.samples().get(i)
+                            + right.exclusive.samples().get(i);
+            assertEquals(headInclusive.get(i), sumOfExclusive, "record " + i);
+            assertTrue(middle.inclusive.samples().get(i) >= middle.exclusive.samples().get(i));
+            assertTrue(head.exclusive.samples().get(i) >= 2_000);
+            assertTrue(left.exclusive.samples().get(i) >= 3_000);
+        }
+    }
+
+    @Test
+    void theHeadSamplesCheapRecordsAndTheChainFollowsItsDecision() {
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 8);
+        Operator next = new Operator(task, 8);
+        for (int record = 0; record < 800; record++) {
+            head.process(NOTHING, () -> next.process(NOTHING));
+        }
+        // A cheap record takes far less than 10 µs, unless the thread was preempted in it;
+        // preemption can only add timed records, so count those apart.
+        int timed = head.inclusive.samples().size();
+        long slow =
+                head.inclusive.samples().stream()
+                        .filter(n -> n >= RecordTimer.TIME_EVERY_RECORD_ABOVE_NANOS)
+                        .count();
+        assertTrue(timed >= 100 && timed <= 100 + slow * 8, "timed " + timed + ", slow " + slow);
+        assertEquals(timed, next.inclusive.samples().size());
+        assertEquals(timed, next.exclusive.samples().size());
+        assertEquals(timed, task.samples().size());
+    }
+
+    @Test
+    void recordsSlowerThanTheThresholdAreAllTimed() {
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 1_000);
+        for (int record = 0; record < 20; record++) {
+            head.process(() -> spin(RecordTimer.TIME_EVERY_RECORD_ABOVE_NANOS));
+        }
+        // The first record is the countdown's first; every later one follows a slow record.
+        assertEquals(20, task.samples().size());
+    }
+
+    @Test
+    void anExceptionStillLeavesTheChainBalanced() {
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 1);
+        Operator failing = new Operator(task, 1);
+        try {
+            head.process(
+                    NOTHING,
+                    () ->
+                            failing.process(
+                                    () -> {
+                                        throw new IllegalStateException("operator failed");
+                                    }));
+        } catch (IllegalStateException expected) {
+            // the operator's exception reaches the caller unchanged
+        }
+        head.process(NOTHING);
+        assertEquals(2, task.samples().size(), "both records counted as heads");
+        assertEquals(1, failing.inclusive.samples().size());
+    }
+
+    @Test
+    void eachThreadKeepsItsOwnChainState() throws InterruptedException {
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 1);
+        ChainState outer = head.timer.enter();
+        Thread other = new Thread(() -> head.process(NOTHING));
+        other.start();
+        other.join();
+        head.timer.exit(outer);
+        assertEquals(2, task.samples().size(), "both were heads on their own thread");
+    }
+}
