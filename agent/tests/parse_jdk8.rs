@@ -31,7 +31,10 @@ fn every_pre_unified_sample_parses() {
         let events = parsed.events().count();
         println!(
             "{relative}: lines {} events {events} unrecognized {} incomplete {} {:?}",
-            parsed.stats.lines, parsed.stats.unrecognized, parsed.stats.incomplete_events, parsed.stats.unrecognized_samples
+            parsed.stats.lines,
+            parsed.stats.unrecognized,
+            parsed.stats.incomplete_events,
+            parsed.stats.unrecognized_samples
         );
         let text = String::from_utf8_lossy(&bytes);
         if text.contains("[GC") || text.contains("[Full GC") || text.contains("[Pause ") {
@@ -245,9 +248,10 @@ fn gctoolkit_parallel_counts() {
 fn gctoolkit_cms_without_details_counts() {
     // gctoolkit CMSParNewParserTest: initial mark and remark print alike without details
     // (`[GC 46468K(83008K), …]`); they alternate, and a Full GC ends the cycle.
-    for (file, young, full, initial_mark, remark) in
-        [("jdk6-7-cms-nodetails/gctoolkit/530_gc.log", 30, 1, 4, 3), ("jdk6-7-cms-nodetails/gctoolkit/713_gc.log", 79, 5, 24, 24)]
-    {
+    for (file, young, full, initial_mark, remark) in [
+        ("jdk6-7-cms-nodetails/gctoolkit/530_gc.log", 30, 1, 4, 3),
+        ("jdk6-7-cms-nodetails/gctoolkit/713_gc.log", 79, 5, 24, 24),
+    ] {
         let parsed = common::parse_sample(file);
         let counts = (
             parsed.count(PauseKind::Young),
@@ -268,7 +272,9 @@ fn rotation_series_continues_one_jvm() {
     let mut parser = rightsize::gc::parse::GcLogParser::new();
     let mut records = Vec::new();
     for part in 1..=7 {
-        let bytes = common::read_bytes(&common::sample(&format!("jdk8-cms-rotation-series/gcviewer/SampleSun1_8_0Series-Part{part}.txt")));
+        let bytes = common::read_bytes(&common::sample(&format!(
+            "jdk8-cms-rotation-series/gcviewer/SampleSun1_8_0Series-Part{part}.txt"
+        )));
         for line in bytes.split(|b| *b == b'\n') {
             parser.feed_bytes(line, &mut records);
         }
@@ -335,7 +341,8 @@ fn cms_scavenge_before_remark_is_its_own_young_collection() {
     assert_eq!(remark[0].old.before, Some(100839 * K));
     assert_eq!(parsed.stats.incomplete_events, 0);
     // Same with tenuring distribution and free-list statistics inside (GCViewer: 2 events).
-    let parsed = common::parse_sample("jdk8-cms/gcviewer/SampleSun1_8_0CMS_ScavengeBR_HeapAtGC_TenuringDist_PrintFLS.txt");
+    let parsed =
+        common::parse_sample("jdk8-cms/gcviewer/SampleSun1_8_0CMS_ScavengeBR_HeapAtGC_TenuringDist_PrintFLS.txt");
     assert_eq!((parsed.count(PauseKind::Young), parsed.count(PauseKind::Remark)), (1, 1));
     assert_eq!((parsed.stats.unrecognized, parsed.stats.incomplete_events), (0, 0));
 }
@@ -362,7 +369,8 @@ fn cms_promotion_failure_and_concurrent_mode_failure_inside_a_young_gc() {
     // jdk7-cms/gcviewer/SampleSun1_7_0CMSTenuringDistributionInitiationStatistics.txt (GCViewer: 1
     // event, 21.5649460 s): `[GC [ParNew (promotion failed) …][CMS: …]`, a young collection that fell
     // back to a full one.
-    let parsed = common::parse_sample("jdk7-cms/gcviewer/SampleSun1_7_0CMSTenuringDistributionInitiationStatistics.txt");
+    let parsed =
+        common::parse_sample("jdk7-cms/gcviewer/SampleSun1_7_0CMSTenuringDistributionInitiationStatistics.txt");
     let all = pauses(&parsed);
     assert_eq!(all.len(), 1);
     let event = all[0];
@@ -378,7 +386,10 @@ fn cms_promotion_failure_and_concurrent_mode_failure_inside_a_young_gc() {
     let nested: Vec<_> = parsed.pauses(PauseKind::Young).into_iter().filter(|e| e.flags.nested_full).collect();
     assert_eq!(nested.len(), 1);
     assert!(nested[0].flags.concurrent_mode_failure);
-    assert_eq!(parsed.count(PauseKind::Young) - 1 + parsed.count(PauseKind::InitialMark) + parsed.count(PauseKind::Remark), 11);
+    assert_eq!(
+        parsed.count(PauseKind::Young) - 1 + parsed.count(PauseKind::InitialMark) + parsed.count(PauseKind::Remark),
+        11
+    );
 }
 
 #[test]
@@ -484,7 +495,10 @@ fn g1_jdk6_and_jdk7_samples() {
     // GCViewer youngPause_u2: heap 1105M->380M(2048M), young 1024M->128M.
     let parsed = common::parse_sample("jdk7-g1/gcviewer/SampleSun1_7_0-02_G1_young.txt");
     let pause = pauses(&parsed)[0];
-    assert_eq!((pause.heap.before, pause.heap.after, pause.heap.committed_after), (Some(1105 << 20), Some(380 << 20), Some(2048 << 20)));
+    assert_eq!(
+        (pause.heap.before, pause.heap.after, pause.heap.committed_after),
+        (Some(1105 << 20), Some(380 << 20), Some(2048 << 20))
+    );
     assert_eq!((pause.young.before, pause.young.after), (Some(1024 << 20), Some(128 << 20)));
     // GCViewer printGCCause: a pause of 0.077938 s (split by G1 ergonomics lines); heap 32M ->
     // 7136.4K of 88.0G (the first pause's sizes).
@@ -503,9 +517,13 @@ fn g1_jdk6_and_jdk7_samples() {
 fn stopped_time_lines_are_safepoints() {
     // GCViewer TestDataReaderSun1_7_0G1.printGCApplicationStoppedTimeTenuringDist: 1 pause and 2
     // stopped-time lines; the second stopped time is 0.0008648 s.
-    let parsed = common::parse_sample("jdk7-g1/gcviewer/SampleSun1_7_0_51_G1_PrintApplicationTimeTenuringDistribution.txt");
-    let stopped: Vec<f64> =
-        parsed.records.iter().filter_map(|r| if let Record::Safepoint(s) = r { Some(s.stopped) } else { None }).collect();
+    let parsed =
+        common::parse_sample("jdk7-g1/gcviewer/SampleSun1_7_0_51_G1_PrintApplicationTimeTenuringDistribution.txt");
+    let stopped: Vec<f64> = parsed
+        .records
+        .iter()
+        .filter_map(|r| if let Record::Safepoint(s) = r { Some(s.stopped) } else { None })
+        .collect();
     assert_eq!(stopped.len(), 2);
     assert_eq!(stopped[0], 0.0008648);
     assert_eq!(pauses(&parsed)[0].duration, Some(0.0007112));
@@ -561,7 +579,10 @@ fn g1_log_span_and_exit_summary() {
     assert_eq!(stops.last(), Some(&945.481));
     let facts = facts(&parsed);
     assert!(facts.contains(&&Fact::Exit));
-    assert_eq!(facts.iter().filter(|f| matches!(f, Fact::RegionSize(_))).collect::<Vec<_>>(), vec![&&Fact::RegionSize(1 << 20)]);
+    assert_eq!(
+        facts.iter().filter(|f| matches!(f, Fact::RegionSize(_))).collect::<Vec<_>>(),
+        vec![&&Fact::RegionSize(1 << 20)]
+    );
     assert_eq!((parsed.stats.unrecognized, parsed.stats.incomplete_events), (0, 0));
 }
 
@@ -614,7 +635,8 @@ fn damaged_input_never_panics() {
         let _ = common::parse_bytes(&bytes[..cut]);
         let _ = common::parse_bytes(&bytes[cut..]);
     }
-    let bytes = common::read_bytes(&common::sample("jdk7-g1/gcviewer/SampleSun1_7_0G1_DateStamp_Detailed-mixedLine2.txt"));
+    let bytes =
+        common::read_bytes(&common::sample("jdk7-g1/gcviewer/SampleSun1_7_0G1_DateStamp_Detailed-mixedLine2.txt"));
     let mut shuffled: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     shuffled.reverse();
     let _ = common::parse_bytes(&shuffled.join(&b'\n'));

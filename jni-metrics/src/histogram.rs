@@ -39,11 +39,7 @@ pub const fn clamp_sample(nanos: i64) -> u64 {
 /// Bucket of a value; values above [`MAX_TRACKABLE_NS`] land in the last bucket.
 #[inline(always)]
 pub const fn bucket_index(value: u64) -> usize {
-    let value = if value > MAX_TRACKABLE_NS {
-        MAX_TRACKABLE_NS
-    } else {
-        value
-    };
+    let value = if value > MAX_TRACKABLE_NS { MAX_TRACKABLE_NS } else { value };
     // Significant bits beyond the 7 that a sub-bucket resolves are dropped by the shift; the shift
     // also numbers the power-of-two range, 64 buckets apart.
     let significant_bits = u64::BITS - value.leading_zeros();
@@ -53,11 +49,7 @@ pub const fn bucket_index(value: u64) -> usize {
 
 /// Smallest value in bucket `index` (indices past the end are treated as the last bucket).
 pub const fn bucket_lower(index: usize) -> u64 {
-    let index = if index >= BUCKET_COUNT {
-        BUCKET_COUNT - 1
-    } else {
-        index
-    } as u64;
+    let index = if index >= BUCKET_COUNT { BUCKET_COUNT - 1 } else { index } as u64;
     if index < SUB_BUCKETS {
         return index;
     }
@@ -68,11 +60,7 @@ pub const fn bucket_lower(index: usize) -> u64 {
 
 /// Number of distinct values in bucket `index`.
 pub const fn bucket_width(index: usize) -> u64 {
-    let index = if index >= BUCKET_COUNT {
-        BUCKET_COUNT - 1
-    } else {
-        index
-    } as u64;
+    let index = if index >= BUCKET_COUNT { BUCKET_COUNT - 1 } else { index } as u64;
     let shift = (index / SUB_BUCKETS).saturating_sub(1);
     1 << shift
 }
@@ -104,10 +92,7 @@ impl Quantile {
     pub const P999: Quantile = Quantile::per_mille(999);
 
     pub const fn per_mille(numerator: u64) -> Quantile {
-        Quantile {
-            numerator,
-            denominator: 1000,
-        }
+        Quantile { numerator, denominator: 1000 }
     }
 
     /// 1-based nearest rank `ceil(q × total)`, clamped to `1..=total` (0 when `total` is 0).
@@ -208,10 +193,7 @@ pub fn quantiles<const K: usize>(
         }
     }
     // Ranks beyond the counted samples (only if `total` overstates them) take the top estimate.
-    let top = next
-        .checked_sub(1)
-        .and_then(|i| estimates.get(i).copied())
-        .unwrap_or(floor);
+    let top = next.checked_sub(1).and_then(|i| estimates.get(i).copied()).unwrap_or(floor);
     for estimate in estimates.iter_mut().skip(next) {
         *estimate = top;
     }
@@ -241,10 +223,7 @@ mod tests {
     use proptest::prelude::*;
 
     const ALL: [Quantile; 9] = [
-        Quantile {
-            numerator: 0,
-            denominator: 1,
-        },
+        Quantile { numerator: 0, denominator: 1 },
         Quantile::P50,
         Quantile::P75,
         Quantile::P90,
@@ -252,10 +231,7 @@ mod tests {
         Quantile::P98,
         Quantile::P99,
         Quantile::P999,
-        Quantile {
-            numerator: 1,
-            denominator: 1,
-        },
+        Quantile { numerator: 1, denominator: 1 },
     ];
 
     fn counts_of(values: &[u64]) -> Vec<u64> {
@@ -300,11 +276,7 @@ mod tests {
         assert_eq!(BUCKET_COUNT, 2368);
         assert_eq!(bucket_lower(0), 0);
         for index in 1..BUCKET_COUNT {
-            assert_eq!(
-                bucket_upper(index - 1) + 1,
-                bucket_lower(index),
-                "gap before {index}"
-            );
+            assert_eq!(bucket_upper(index - 1) + 1, bucket_lower(index), "gap before {index}");
         }
         assert_eq!(bucket_upper(BUCKET_COUNT - 1), MAX_TRACKABLE_NS);
     }
@@ -349,14 +321,7 @@ mod tests {
         assert_eq!(Quantile::P99.rank(100), 99);
         assert_eq!(Quantile::P50.rank(1), 1);
         assert_eq!(Quantile::P50.rank(3), 2);
-        assert_eq!(
-            Quantile {
-                numerator: 0,
-                denominator: 1
-            }
-            .rank(5),
-            1
-        );
+        assert_eq!(Quantile { numerator: 0, denominator: 1 }.rank(5), 1);
         assert_eq!(Quantile::P50.rank(0), 0);
         assert_eq!(Quantile::P999.rank(u64::MAX), u64::MAX - u64::MAX / 1000);
     }
@@ -375,9 +340,7 @@ mod tests {
         // p999 sits on one outlier; two far-apart modes.
         check_against_reference(&[0; 1000]);
         check_against_reference(&[u64::MAX]);
-        let edges: Vec<u64> = (0..BUCKET_COUNT)
-            .flat_map(|i| [bucket_lower(i), bucket_upper(i)])
-            .collect();
+        let edges: Vec<u64> = (0..BUCKET_COUNT).flat_map(|i| [bucket_lower(i), bucket_upper(i)]).collect();
         check_against_reference(&edges);
         let mut tail = vec![1_000u64; 999];
         tail.push(3_600_000_000_000);

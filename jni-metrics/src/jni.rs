@@ -50,11 +50,7 @@ pub trait SampleSource {
     fn available(&self) -> usize;
     /// Copies `buffer.len()` elements starting at `start` and returns them as initialised, or
     /// `None` if the copy failed (the caller has checked the bounds, so only a JVM fault can).
-    fn copy<'a>(
-        &'a mut self,
-        start: usize,
-        buffer: &'a mut [MaybeUninit<i64>],
-    ) -> Option<&'a [i64]>;
+    fn copy<'a>(&'a mut self, start: usize, buffer: &'a mut [MaybeUninit<i64>]) -> Option<&'a [i64]>;
 }
 
 impl SampleSource for &[i64] {
@@ -62,22 +58,13 @@ impl SampleSource for &[i64] {
         self.len()
     }
 
-    fn copy<'a>(
-        &'a mut self,
-        start: usize,
-        buffer: &'a mut [MaybeUninit<i64>],
-    ) -> Option<&'a [i64]> {
+    fn copy<'a>(&'a mut self, start: usize, buffer: &'a mut [MaybeUninit<i64>]) -> Option<&'a [i64]> {
         self.get(start..start.checked_add(buffer.len())?)
     }
 }
 
 /// Body of `create`: a handle (≥ 2^32) or a negative status.
-pub fn create<const N: usize>(
-    registry: &Registry<N>,
-    name: &str,
-    window_millis: i32,
-    now_nanos: i64,
-) -> i64 {
+pub fn create<const N: usize>(registry: &Registry<N>, name: &str, window_millis: i32, now_nanos: i64) -> i64 {
     if window_millis <= 0 {
         return status::INVALID_ARGUMENT.into();
     }
@@ -173,11 +160,7 @@ impl SampleSource for JavaLongArray {
         self.length
     }
 
-    fn copy<'a>(
-        &'a mut self,
-        start: usize,
-        buffer: &'a mut [MaybeUninit<i64>],
-    ) -> Option<&'a [i64]> {
+    fn copy<'a>(&'a mut self, start: usize, buffer: &'a mut [MaybeUninit<i64>]) -> Option<&'a [i64]> {
         let start_index = i32::try_from(start).ok()?;
         let length = i32::try_from(buffer.len()).ok()?;
         // SAFETY: `env` is the JNIEnv of the calling thread and `array` a live local reference
@@ -196,10 +179,7 @@ impl SampleSource for JavaLongArray {
             if (functions.v1_2.ExceptionCheck)(self.env) != JNI_FALSE {
                 return None;
             }
-            Some(std::slice::from_raw_parts(
-                buffer.as_ptr().cast::<i64>(),
-                buffer.len(),
-            ))
+            Some(std::slice::from_raw_parts(buffer.as_ptr().cast::<i64>(), buffer.len()))
         }
     }
 }
@@ -263,11 +243,7 @@ pub unsafe extern "system" fn Java_org_rightsize_flink_metrics_NativeTimers_reco
         }
         // SAFETY: as in `JavaLongArray::copy`; `samples` is a non-null long[] reference.
         let length = unsafe { ((**env).v1_1.GetArrayLength)(env, samples) };
-        let mut source = JavaLongArray {
-            env,
-            array: samples,
-            length: usize::try_from(length).unwrap_or(0),
-        };
+        let mut source = JavaLongArray { env, array: samples, length: usize::try_from(length).unwrap_or(0) };
         record_batch(&TIMERS, handle, count, &mut source)
     })
 }
@@ -305,10 +281,7 @@ pub extern "system" fn JNI_OnLoad(_vm: *mut JavaVM, _reserved: *mut c_void) -> j
         std::panic::set_hook(Box::new(|info| {
             use std::io::Write;
             // A failed write must not panic inside the hook (that would abort).
-            let _ = writeln!(
-                std::io::stderr(),
-                "jni-metrics: internal error, recovered; please report: {info}"
-            );
+            let _ = writeln!(std::io::stderr(), "jni-metrics: internal error, recovered; please report: {info}");
         }));
         JNI_VERSION_1_8
     })
@@ -324,10 +297,7 @@ mod tests {
     #[test]
     fn abi_version_is_exported_unchanged() {
         assert_eq!(
-            Java_org_rightsize_flink_metrics_NativeTimers_abiVersion(
-                std::ptr::null_mut(),
-                std::ptr::null_mut()
-            ),
+            Java_org_rightsize_flink_metrics_NativeTimers_abiVersion(std::ptr::null_mut(), std::ptr::null_mut()),
             ABI_VERSION
         );
     }
@@ -343,24 +313,13 @@ mod tests {
         assert_eq!(record_batch(&registry, handle, 2500, &mut source), 2500);
 
         let mut out = [-7i64; snapshot_layout::LEN];
-        assert_eq!(
-            snapshot(&registry, handle, SECOND / 2, &mut out),
-            status::NO_WINDOW_YET
-        );
-        assert_eq!(
-            out,
-            [-7; snapshot_layout::LEN],
-            "untouched until a window completes"
-        );
+        assert_eq!(snapshot(&registry, handle, SECOND / 2, &mut out), status::NO_WINDOW_YET);
+        assert_eq!(out, [-7; snapshot_layout::LEN], "untouched until a window completes");
 
         assert_eq!(snapshot(&registry, handle, SECOND, &mut out), status::OK);
         assert_eq!(out[snapshot_layout::WINDOW_START_NANOS], 0);
         assert_eq!(out[snapshot_layout::WINDOW_END_NANOS], SECOND);
-        assert_eq!(
-            out[snapshot_layout::COUNT],
-            2500,
-            "only the first `count` samples"
-        );
+        assert_eq!(out[snapshot_layout::COUNT], 2500, "only the first `count` samples");
         assert_eq!(out[snapshot_layout::SUM_NANOS], 2500 * 2501 / 2);
         assert_eq!(out[snapshot_layout::MIN_NANOS], 1);
         assert_eq!(out[snapshot_layout::MAX_NANOS], 2500);
@@ -370,50 +329,26 @@ mod tests {
 
         assert_eq!(destroy(&registry, handle), status::OK);
         assert_eq!(destroy(&registry, handle), status::INVALID_HANDLE);
-        assert_eq!(
-            record_batch(&registry, handle, 1, &mut source),
-            status::INVALID_HANDLE
-        );
-        assert_eq!(
-            snapshot(&registry, handle, 2 * SECOND, &mut out),
-            status::INVALID_HANDLE
-        );
+        assert_eq!(record_batch(&registry, handle, 1, &mut source), status::INVALID_HANDLE);
+        assert_eq!(snapshot(&registry, handle, 2 * SECOND, &mut out), status::INVALID_HANDLE);
     }
 
     #[test]
     fn invalid_arguments_are_rejected_without_recording() {
         let registry = Registry::<1>::new();
-        assert_eq!(
-            create(&registry, "t", 0, 0),
-            i64::from(status::INVALID_ARGUMENT)
-        );
-        assert_eq!(
-            create(&registry, "t", -5, 0),
-            i64::from(status::INVALID_ARGUMENT)
-        );
+        assert_eq!(create(&registry, "t", 0, 0), i64::from(status::INVALID_ARGUMENT));
+        assert_eq!(create(&registry, "t", -5, 0), i64::from(status::INVALID_ARGUMENT));
         let handle = create(&registry, "t", i32::MAX, 0);
         assert!(handle > 0);
-        assert_eq!(
-            create(&registry, "u", 1, 0),
-            i64::from(status::REGISTRY_FULL)
-        );
+        assert_eq!(create(&registry, "u", 1, 0), i64::from(status::REGISTRY_FULL));
 
         let samples = [5i64; 10];
         let mut source = &samples[..];
-        assert_eq!(
-            record_batch(&registry, handle, -1, &mut source),
-            status::INVALID_ARGUMENT
-        );
-        assert_eq!(
-            record_batch(&registry, handle, 11, &mut source),
-            status::INVALID_ARGUMENT
-        );
+        assert_eq!(record_batch(&registry, handle, -1, &mut source), status::INVALID_ARGUMENT);
+        assert_eq!(record_batch(&registry, handle, 11, &mut source), status::INVALID_ARGUMENT);
         assert_eq!(record_batch(&registry, handle, 0, &mut source), 0);
         for garbage in [0, -1, i64::MAX, handle + 1] {
-            assert_eq!(
-                record_batch(&registry, garbage, 1, &mut source),
-                status::INVALID_HANDLE
-            );
+            assert_eq!(record_batch(&registry, garbage, 1, &mut source), status::INVALID_HANDLE);
         }
         let window = i64::from(i32::MAX) * 1_000_000;
         let mut out = [0i64; snapshot_layout::LEN];
@@ -438,10 +373,7 @@ mod tests {
 
     #[test]
     fn guarded_turns_a_panic_into_the_fallback() {
-        assert_eq!(
-            guarded(-9, || -> i32 { panic!("boom (expected by this test)") }),
-            -9
-        );
+        assert_eq!(guarded(-9, || -> i32 { panic!("boom (expected by this test)") }), -9);
         assert_eq!(guarded(-9, || 3), 3);
     }
 }

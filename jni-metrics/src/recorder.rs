@@ -58,10 +58,7 @@ impl Shard {
         let mut buckets = Vec::new();
         buckets.try_reserve_exact(BUCKET_COUNT)?;
         buckets.resize_with(BUCKET_COUNT, || AtomicU64::new(0));
-        Ok(Shard {
-            progress: Progress::default(),
-            buckets: buckets.into_boxed_slice(),
-        })
+        Ok(Shard { progress: Progress::default(), buckets: buckets.into_boxed_slice() })
     }
 
     /// Adds a batch, assuming no other thread writes this shard (the claim guarantees it).
@@ -77,16 +74,10 @@ impl Shard {
             let value = clamp_sample(sample);
             sum = sum.wrapping_add(value);
             if let Some(bucket) = self.buckets.get(bucket_index(value)) {
-                bucket.store(
-                    bucket.load(Ordering::Relaxed).wrapping_add(1),
-                    Ordering::Relaxed,
-                );
+                bucket.store(bucket.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
             }
         }
-        progress.sum.store(
-            progress.sum.load(Ordering::Relaxed).wrapping_add(sum),
-            Ordering::Relaxed,
-        );
+        progress.sum.store(progress.sum.load(Ordering::Relaxed).wrapping_add(sum), Ordering::Relaxed);
         progress.finished.store(batch, Ordering::Release);
     }
 
@@ -119,10 +110,7 @@ struct Extremes {
 
 impl Extremes {
     const fn empty() -> Extremes {
-        Extremes {
-            min: AtomicU64::new(u64::MAX),
-            max: AtomicU64::new(0),
-        }
+        Extremes { min: AtomicU64::new(u64::MAX), max: AtomicU64::new(0) }
     }
 
     fn clear(&self) {
@@ -198,13 +186,11 @@ impl Recorder {
             return;
         };
         // Clamping is monotonic, so clamp the raw extremes once (keeps this loop short).
-        let (low, high) = samples.iter().fold((first, first), |(low, high), &sample| {
-            (low.min(sample), high.max(sample))
-        });
+        let (low, high) =
+            samples.iter().fold((first, first), |(low, high), &sample| (low.min(sample), high.max(sample)));
         let (low, high) = (clamp_sample(low), clamp_sample(high));
         // Acquire pairs with the reader's release of a new epoch, so the cleared slot is seen.
-        self.extremes_for(self.epoch.0.load(Ordering::Acquire))
-            .widen(low, high);
+        self.extremes_for(self.epoch.0.load(Ordering::Acquire)).widen(low, high);
         // Extremes before counts: whoever sees these counts also sees the extremes.
         fence(Ordering::Release);
 
@@ -226,13 +212,9 @@ impl Recorder {
             let finished = shards.map(|shard| shard.progress.finished.load(Ordering::Acquire));
             let buckets = self.owned.buckets.iter().zip(self.shared.buckets.iter());
             for (out, (owned, shared)) in cumulative.iter_mut().zip(buckets) {
-                *out = owned
-                    .load(Ordering::Relaxed)
-                    .wrapping_add(shared.load(Ordering::Relaxed));
+                *out = owned.load(Ordering::Relaxed).wrapping_add(shared.load(Ordering::Relaxed));
             }
-            sum = shards.iter().fold(0u64, |sum, shard| {
-                sum.wrapping_add(shard.progress.sum.load(Ordering::Relaxed))
-            });
+            sum = shards.iter().fold(0u64, |sum, shard| sum.wrapping_add(shard.progress.sum.load(Ordering::Relaxed)));
             fence(Ordering::Acquire);
             let started = shards.map(|shard| shard.progress.started.load(Ordering::Relaxed));
             if started == finished {
@@ -263,14 +245,8 @@ impl Recorder {
         Reading {
             cumulative_sum,
             consistent,
-            min: old
-                .min
-                .load(Ordering::Relaxed)
-                .min(new.min.load(Ordering::Relaxed)),
-            max: old
-                .max
-                .load(Ordering::Relaxed)
-                .max(new.max.load(Ordering::Relaxed)),
+            min: old.min.load(Ordering::Relaxed).min(new.min.load(Ordering::Relaxed)),
+            max: old.max.load(Ordering::Relaxed).max(new.max.load(Ordering::Relaxed)),
         }
     }
 
@@ -351,8 +327,7 @@ mod tests {
                 let start = &start;
                 scope.spawn(move || {
                     start.wait();
-                    let samples: Vec<i64> =
-                        (0..SAMPLES as i64).map(|i| i + thread as i64).collect();
+                    let samples: Vec<i64> = (0..SAMPLES as i64).map(|i| i + thread as i64).collect();
                     for (i, batch) in samples.chunks(1 + (thread as usize % 16)).enumerate() {
                         recorder.record(batch);
                         if i % 64 == 0 {
@@ -373,9 +348,7 @@ mod tests {
         let (sum, consistent) = recorder.read_counts(&mut counts);
         assert!(consistent);
         assert_eq!(total(&counts), expected);
-        let expected_sum: u64 = (0..8u64)
-            .map(|t| (0..200_000u64).map(|i| i + t).sum::<u64>())
-            .sum();
+        let expected_sum: u64 = (0..8u64).map(|t| (0..200_000u64).map(|i| i + t).sum::<u64>()).sum();
         // How many batches found the owned shard claimed depends on scheduling (none on one
         // core); the next test sends every batch down the contended path.
         assert_eq!(sum, expected_sum);
@@ -397,18 +370,10 @@ mod tests {
     fn a_half_written_batch_is_reported_as_inconsistent() {
         let recorder = Recorder::new().unwrap();
         recorder.record(&[1]);
-        recorder
-            .shared
-            .progress
-            .started
-            .fetch_add(1, Ordering::SeqCst);
+        recorder.shared.progress.started.fetch_add(1, Ordering::SeqCst);
         let mut counts = vec![0; BUCKET_COUNT];
         assert_eq!(recorder.read_counts(&mut counts), (1, false));
-        recorder
-            .shared
-            .progress
-            .finished
-            .fetch_add(1, Ordering::SeqCst);
+        recorder.shared.progress.finished.fetch_add(1, Ordering::SeqCst);
         assert_eq!(recorder.read_counts(&mut counts), (1, true));
     }
 
@@ -418,9 +383,6 @@ mod tests {
         recorder.record(&[]);
         let mut counts = vec![0; BUCKET_COUNT];
         let reading = recorder.close_epoch(&mut counts);
-        assert_eq!(
-            (total(&counts), reading.cumulative_sum, reading.max),
-            (0, 0, 0)
-        );
+        assert_eq!((total(&counts), reading.cumulative_sum, reading.max), (0, 0, 0));
     }
 }

@@ -93,10 +93,7 @@ struct Slot {
 
 impl Slot {
     const fn new() -> Slot {
-        Slot {
-            generation: AtomicU32::new(0),
-            timer: OnceLock::new(),
-        }
+        Slot { generation: AtomicU32::new(0), timer: OnceLock::new() }
     }
 }
 
@@ -126,10 +123,7 @@ impl<const CAPACITY: usize> Registry<CAPACITY> {
     pub const fn new() -> Self {
         Registry {
             slots: [const { Slot::new() }; CAPACITY],
-            free: Mutex::new(FreeList {
-                reusable: VecDeque::new(),
-                never_used: 0,
-            }),
+            free: Mutex::new(FreeList { reusable: VecDeque::new(), never_used: 0 }),
         }
     }
 
@@ -138,12 +132,7 @@ impl<const CAPACITY: usize> Registry<CAPACITY> {
     }
 
     /// Creates a timer whose windows last `window_nanos`, the first starting at `now_nanos`.
-    pub fn create(
-        &self,
-        name: &str,
-        window_nanos: u64,
-        now_nanos: i64,
-    ) -> Result<Handle, CreateError> {
+    pub fn create(&self, name: &str, window_nanos: u64, now_nanos: i64) -> Result<Handle, CreateError> {
         let mut free = self.free_list();
         let (index, from_reusable) = match free.reusable.front() {
             Some(&index) => (index as usize, true),
@@ -153,13 +142,8 @@ impl<const CAPACITY: usize> Registry<CAPACITY> {
         let slot = self.slots.get(index).ok_or(CreateError::Full)?;
         let generation = slot.generation.load(Ordering::Relaxed).wrapping_add(1) & GENERATION_MASK;
         let state = |recorder: &Recorder| -> Result<ReaderState, CreateError> {
-            let window = Window::start(recorder, window_nanos, now_nanos)
-                .map_err(|_| CreateError::OutOfMemory)?;
-            Ok(ReaderState {
-                generation,
-                name: name.to_owned(),
-                window,
-            })
+            let window = Window::start(recorder, window_nanos, now_nanos).map_err(|_| CreateError::OutOfMemory)?;
+            Ok(ReaderState { generation, name: name.to_owned(), window })
         };
         match slot.timer.get() {
             Some(timer) => *timer.reader() = state(&timer.recorder)?,
@@ -167,8 +151,7 @@ impl<const CAPACITY: usize> Registry<CAPACITY> {
                 let recorder = Recorder::new().map_err(|_| CreateError::OutOfMemory)?;
                 let reader = Mutex::new(state(&recorder)?);
                 // Only creators initialise slots, and they hold the free-list lock.
-                slot.timer
-                    .get_or_init(|| Box::new(Timer { recorder, reader }));
+                slot.timer.get_or_init(|| Box::new(Timer { recorder, reader }));
             }
         }
         // Publish only once the state is ready; lookups compare against this value.
@@ -190,8 +173,7 @@ impl<const CAPACITY: usize> Registry<CAPACITY> {
         if !is_live(live) || live != handle.generation() {
             return Err(InvalidHandle);
         }
-        slot.generation
-            .store(live.wrapping_add(1) & GENERATION_MASK, Ordering::Release);
+        slot.generation.store(live.wrapping_add(1) & GENERATION_MASK, Ordering::Release);
         if let Some(timer) = slot.timer.get() {
             let mut reader = timer.reader();
             reader.name = String::new();
@@ -225,11 +207,7 @@ impl<const CAPACITY: usize> Registry<CAPACITY> {
 
     /// The last completed window as of `now_nanos` (closing the current one if it is due), or
     /// `None` while the first window is still open.
-    pub fn snapshot(
-        &self,
-        handle: Handle,
-        now_nanos: i64,
-    ) -> Result<Option<WindowStats>, InvalidHandle> {
+    pub fn snapshot(&self, handle: Handle, now_nanos: i64) -> Result<Option<WindowStats>, InvalidHandle> {
         let timer = self.lookup(handle).ok_or(InvalidHandle)?;
         let mut reader = timer.reader();
         if reader.generation != handle.generation() {
@@ -301,15 +279,7 @@ mod tests {
     fn forged_and_garbage_handles_are_rejected() {
         let registry = Registry::<2>::new();
         let live = registry.create("x", SECOND, 0).unwrap();
-        for garbage in [
-            0,
-            -1,
-            i64::MIN,
-            i64::MAX,
-            live.0 + 1,
-            live.0 + (2 << 32),
-            live.0 | (1 << 63),
-        ] {
+        for garbage in [0, -1, i64::MIN, i64::MAX, live.0 + 1, live.0 + (2 << 32), live.0 | (1 << 63)] {
             let handle = Handle(garbage);
             assert!(registry.lookup(handle).is_none(), "{garbage:#x}");
             assert_eq!(registry.destroy(handle), Err(InvalidHandle), "{garbage:#x}");
@@ -331,27 +301,17 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_oldest_first() {
         let registry = Registry::<3>::new();
-        let handles: Vec<Handle> = (0..3)
-            .map(|i| registry.create(&i.to_string(), SECOND, 0).unwrap())
-            .collect();
+        let handles: Vec<Handle> = (0..3).map(|i| registry.create(&i.to_string(), SECOND, 0).unwrap()).collect();
         registry.destroy(handles[2]).unwrap();
         registry.destroy(handles[0]).unwrap();
-        assert_eq!(
-            registry.create("d", SECOND, 0).unwrap().index(),
-            handles[2].index()
-        );
-        assert_eq!(
-            registry.create("e", SECOND, 0).unwrap().index(),
-            handles[0].index()
-        );
+        assert_eq!(registry.create("d", SECOND, 0).unwrap().index(), handles[2].index());
+        assert_eq!(registry.create("e", SECOND, 0).unwrap().index(), handles[0].index());
     }
 
     #[test]
     fn generations_wrap_without_producing_negative_or_free_looking_handles() {
         let registry = Registry::<1>::new();
-        registry.slots[0]
-            .generation
-            .store(GENERATION_MASK - 1, Ordering::SeqCst);
+        registry.slots[0].generation.store(GENERATION_MASK - 1, Ordering::SeqCst);
         for _ in 0..4 {
             let handle = registry.create("wrap", SECOND, 0).unwrap();
             assert!(handle.0 > 0);

@@ -15,9 +15,7 @@
 //! see [`crate::recorder`]) and may widen the neighbouring window's min or max, which are then
 //! reconciled with the occupied buckets.
 
-use crate::histogram::{
-    self, bucket_lower, bucket_midpoint, bucket_upper, Distribution, Quantile, BUCKET_COUNT,
-};
+use crate::histogram::{self, bucket_lower, bucket_midpoint, bucket_upper, Distribution, Quantile, BUCKET_COUNT};
 use crate::recorder::{Reading, Recorder};
 use std::collections::TryReserveError;
 
@@ -50,11 +48,7 @@ impl WindowStats {
     /// Statistics of the samples whose per-bucket counts are `counts`, with the sum and the
     /// extremes the recorder saw.
     pub fn from_counts(counts: &[u64], sum_nanos: u64, reading: &Reading) -> WindowStats {
-        let Distribution {
-            count,
-            lowest_bucket,
-            highest_bucket,
-        } = Distribution::of(counts);
+        let Distribution { count, lowest_bucket, highest_bucket } = Distribution::of(counts);
         if count == 0 {
             return WindowStats::default();
         }
@@ -76,15 +70,7 @@ impl WindowStats {
         let [p50, p75, p90, p95, p98, p99, p999] = histogram::quantiles(
             counts,
             count,
-            [
-                Quantile::P50,
-                Quantile::P75,
-                Quantile::P90,
-                Quantile::P95,
-                Quantile::P98,
-                Quantile::P99,
-                Quantile::P999,
-            ],
+            [Quantile::P50, Quantile::P75, Quantile::P90, Quantile::P95, Quantile::P98, Quantile::P99, Quantile::P999],
             min,
             max,
         );
@@ -122,11 +108,7 @@ pub struct Window {
 
 impl Window {
     /// Starts the first window at `now_nanos`, counting only samples recorded from now on.
-    pub fn start(
-        recorder: &Recorder,
-        length_nanos: u64,
-        now_nanos: i64,
-    ) -> Result<Window, TryReserveError> {
+    pub fn start(recorder: &Recorder, length_nanos: u64, now_nanos: i64) -> Result<Window, TryReserveError> {
         let mut previous_counts = Vec::new();
         previous_counts.try_reserve_exact(BUCKET_COUNT)?;
         previous_counts.resize(BUCKET_COUNT, 0);
@@ -208,10 +190,7 @@ mod tests {
         recorder.record(&[100, 200]);
         assert_eq!(window.latest(&recorder, SECOND - 1), None);
         let stats = window.latest(&recorder, SECOND).unwrap();
-        assert_eq!(
-            (stats.start_nanos, stats.end_nanos, stats.count),
-            (0, SECOND, 2)
-        );
+        assert_eq!((stats.start_nanos, stats.end_nanos, stats.count), (0, SECOND, 2));
         assert_eq!((stats.sum_nanos, stats.mean_nanos), (300, 150));
         assert_eq!((stats.min_nanos, stats.max_nanos), (100, 200));
     }
@@ -225,10 +204,7 @@ mod tests {
         assert_eq!(window.latest(&recorder, SECOND + 10), Some(first));
         assert_eq!(window.latest(&recorder, 2 * SECOND - 1), Some(first));
         let second = window.latest(&recorder, 2 * SECOND).unwrap();
-        assert_eq!(
-            (second.count, second.mean_nanos, second.min_nanos),
-            (2, 9_000, 9_000)
-        );
+        assert_eq!((second.count, second.mean_nanos, second.min_nanos), (2, 9_000, 9_000));
         assert_eq!((second.start_nanos, second.end_nanos), (SECOND, 2 * SECOND));
     }
 
@@ -238,14 +214,7 @@ mod tests {
         recorder.record(&[5]);
         window.latest(&recorder, SECOND);
         let empty = window.latest(&recorder, 2 * SECOND).unwrap();
-        assert_eq!(
-            empty,
-            WindowStats {
-                start_nanos: SECOND,
-                end_nanos: 2 * SECOND,
-                ..WindowStats::default()
-            }
-        );
+        assert_eq!(empty, WindowStats { start_nanos: SECOND, end_nanos: 2 * SECOND, ..WindowStats::default() });
     }
 
     #[test]
@@ -253,10 +222,7 @@ mod tests {
         let (recorder, mut window) = setup(0);
         recorder.record(&[10; 7]);
         let stats = window.latest(&recorder, 5 * SECOND + 3).unwrap();
-        assert_eq!(
-            (stats.start_nanos, stats.end_nanos, stats.count),
-            (0, 5 * SECOND + 3, 7)
-        );
+        assert_eq!((stats.start_nanos, stats.end_nanos, stats.count), (0, 5 * SECOND + 3, 7));
         assert_eq!(window.current_start_nanos(), 5 * SECOND + 3);
     }
 
@@ -265,11 +231,7 @@ mod tests {
         let start = i64::MAX - SECOND / 2;
         let (recorder, mut window) = setup(start);
         recorder.record(&[42]);
-        assert_eq!(
-            window.latest(&recorder, start - 10),
-            None,
-            "earlier than the start"
-        );
+        assert_eq!(window.latest(&recorder, start - 10), None, "earlier than the start");
         let wrapped = start.wrapping_add(SECOND);
         assert!(wrapped < 0);
         let stats = window.latest(&recorder, wrapped).unwrap();
@@ -284,10 +246,7 @@ mod tests {
         assert_eq!(stats.count, 5);
         assert_eq!((stats.min_nanos, stats.max_nanos), (0, MAX_TRACKABLE_NS));
         assert_eq!(stats.sum_nanos, MAX_TRACKABLE_NS);
-        assert_eq!(
-            (stats.p50_nanos, stats.p99_nanos, stats.p999_nanos),
-            (0, MAX_TRACKABLE_NS, MAX_TRACKABLE_NS)
-        );
+        assert_eq!((stats.p50_nanos, stats.p99_nanos, stats.p999_nanos), (0, MAX_TRACKABLE_NS, MAX_TRACKABLE_NS));
     }
 
     #[test]
@@ -297,10 +256,7 @@ mod tests {
         let mut window = Window::start(&recorder, SECOND as u64, 0).unwrap();
         recorder.record(&[4_000]);
         let stats = window.latest(&recorder, SECOND).unwrap();
-        assert_eq!(
-            (stats.count, stats.sum_nanos, stats.min_nanos),
-            (1, 4_000, 4_000)
-        );
+        assert_eq!((stats.count, stats.sum_nanos, stats.min_nanos), (1, 4_000, 4_000));
     }
 
     #[test]
@@ -320,19 +276,12 @@ mod tests {
             s.p999_nanos,
             s.max_nanos,
         ];
-        assert!(
-            ordered.windows(2).all(|pair| pair[0] <= pair[1]),
-            "{ordered:?}"
-        );
+        assert!(ordered.windows(2).all(|pair| pair[0] <= pair[1]), "{ordered:?}");
         assert_eq!((s.min_nanos, s.max_nanos), (1_000, 10_000_000));
         assert!(s.p99_nanos.abs_diff(9_900_000) * 128 <= 9_900_000);
         assert_eq!(s.mean_nanos, 5_000_500);
         // Uniform on [0, 10 ms]: standard deviation 10 ms / sqrt(12) ≈ 2.887 ms.
-        assert!(
-            s.stddev_nanos.abs_diff(2_886_751) < 30_000,
-            "{}",
-            s.stddev_nanos
-        );
+        assert!(s.stddev_nanos.abs_diff(2_886_751) < 30_000, "{}", s.stddev_nanos);
     }
 
     #[test]
@@ -343,23 +292,12 @@ mod tests {
             counts[crate::histogram::bucket_index(1_000)] = 1;
             counts
         };
-        let reading = Reading {
-            cumulative_sum: 0,
-            min: u64::MAX,
-            max: 50_000,
-            consistent: false,
-        };
+        let reading = Reading { cumulative_sum: 0, min: u64::MAX, max: 50_000, consistent: false };
         let stats = WindowStats::from_counts(&counts, 1_000, &reading);
         // 1000 ns shares a bucket of width 8 with 1001..=1007; its midpoint stands in.
         let midpoint = crate::histogram::bucket_midpoint(crate::histogram::bucket_index(1_000));
         assert_eq!(midpoint, 1_004);
-        assert_eq!(
-            (stats.min_nanos, stats.max_nanos, stats.p999_nanos),
-            (1_004, 1_004, 1_004)
-        );
-        assert_eq!(
-            stats.mean_nanos, 1_004,
-            "the mean is kept within the extremes"
-        );
+        assert_eq!((stats.min_nanos, stats.max_nanos, stats.p999_nanos), (1_004, 1_004, 1_004));
+        assert_eq!(stats.mean_nanos, 1_004, "the mean is kept within the extremes");
     }
 }

@@ -22,9 +22,7 @@ fn write_all(registry: &Registry<16>, handle: Handle, writer: usize) {
         let size = (1 + (i * 31 + writer) % 1024).min(SAMPLES_PER_WRITER - i);
         batch.clear();
         batch.extend((i..i + size).map(|j| sample(writer, j)));
-        registry
-            .record(handle, &batch)
-            .expect("the handle stays valid");
+        registry.record(handle, &batch).expect("the handle stays valid");
         i += size;
     }
 }
@@ -38,33 +36,16 @@ struct Totals {
 
 impl Totals {
     fn expected(writers: impl Iterator<Item = usize> + Clone) -> Totals {
-        let all = || {
-            writers
-                .clone()
-                .flat_map(|w| (0..SAMPLES_PER_WRITER).map(move |i| sample(w, i) as u64))
-        };
-        Totals {
-            count: all().count() as u64,
-            sum: all().sum(),
-            max: all().max().unwrap_or(0),
-        }
+        let all = || writers.clone().flat_map(|w| (0..SAMPLES_PER_WRITER).map(move |i| sample(w, i) as u64));
+        Totals { count: all().count() as u64, sum: all().sum(), max: all().max().unwrap_or(0) }
     }
 
     /// Counts and sums must be exact. The max is exact too unless a writer was preempted across a
     /// rotation, and then within the histogram's resolution (the 1 ns windows here rotate
     /// constantly, so that case is exercised).
     fn assert_matches(&self, expected: &Totals, what: &str) {
-        assert_eq!(
-            (self.count, self.sum),
-            (expected.count, expected.sum),
-            "{what}"
-        );
-        assert!(
-            self.max.abs_diff(expected.max) * 128 <= expected.max,
-            "{what}: max {} vs {}",
-            self.max,
-            expected.max
-        );
+        assert_eq!((self.count, self.sum), (expected.count, expected.sum), "{what}");
+        assert!(self.max.abs_diff(expected.max) * 128 <= expected.max, "{what}: max {} vs {}", self.max, expected.max);
     }
 }
 
@@ -78,10 +59,7 @@ fn read_until_done(registry: &Registry<16>, handles: &[Handle], done: &AtomicBoo
         last_round |= done.load(Ordering::Acquire);
         now += 1;
         for (handle, total) in handles.iter().zip(totals.iter_mut()) {
-            let stats = registry
-                .snapshot(*handle, now)
-                .unwrap()
-                .expect("each read closes a window");
+            let stats = registry.snapshot(*handle, now).unwrap().expect("each read closes a window");
             total.count += stats.count;
             total.sum += stats.sum_nanos;
             total.max = total.max.max(stats.max_nanos);
@@ -99,9 +77,7 @@ fn many_writers_into_one_timer_lose_nothing() {
     let done = &AtomicBool::new(false);
     let totals = thread::scope(|scope| {
         let reader = scope.spawn(move || read_until_done(registry, &[handle], done));
-        let writers: Vec<_> = (0..WRITERS)
-            .map(|w| scope.spawn(move || write_all(registry, handle, w)))
-            .collect();
+        let writers: Vec<_> = (0..WRITERS).map(|w| scope.spawn(move || write_all(registry, handle, w))).collect();
         for writer in writers {
             writer.join().unwrap();
         }
@@ -114,9 +90,7 @@ fn many_writers_into_one_timer_lose_nothing() {
 #[test]
 fn many_writers_into_separate_timers_lose_nothing() {
     let registry = &Registry::<16>::new();
-    let handles: Vec<Handle> = (0..WRITERS)
-        .map(|w| registry.create(&format!("timer {w}"), 1, 0).unwrap())
-        .collect();
+    let handles: Vec<Handle> = (0..WRITERS).map(|w| registry.create(&format!("timer {w}"), 1, 0).unwrap()).collect();
     let done = &AtomicBool::new(false);
     let totals = thread::scope(|scope| {
         let reader = scope.spawn(|| read_until_done(registry, &handles, done));

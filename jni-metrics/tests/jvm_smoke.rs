@@ -6,45 +6,28 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn java_tool(name: &str) -> Option<PathBuf> {
-    let from_home =
-        std::env::var_os("JAVA_HOME").map(|home| Path::new(&home).join("bin").join(name));
+    let from_home = std::env::var_os("JAVA_HOME").map(|home| Path::new(&home).join("bin").join(name));
     let candidates = from_home.into_iter().chain(Some(PathBuf::from(name)));
-    candidates.into_iter().find(|tool| {
-        Command::new(tool)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
+    candidates.into_iter().find(|tool| Command::new(tool).arg("-version").output().is_ok_and(|o| o.status.success()))
 }
 
 /// `target/<profile>/deps/`: `cargo test` builds the cdylib there, beside this test's executable
 /// (only `cargo build` copies it up to `target/<profile>/`, so that copy may be stale).
 fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .expect("target/<profile>/deps/<test>")
-        .to_path_buf()
+    exe.parent().expect("target/<profile>/deps/<test>").to_path_buf()
 }
 
 #[test]
 fn java_drives_every_entry_point() {
     let (Some(javac), Some(java)) = (java_tool("javac"), java_tool("java")) else {
-        eprintln!(
-            "SKIPPED java_drives_every_entry_point: no JDK found (install one or set JAVA_HOME)"
-        );
+        eprintln!("SKIPPED java_drives_every_entry_point: no JDK found (install one or set JAVA_HOME)");
         return;
     };
     let library = library_dir();
-    let library_file = library.join(format!(
-        "{}jni_metrics{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ));
-    assert!(
-        library_file.exists(),
-        "{} was not built",
-        library_file.display()
-    );
+    let library_file =
+        library.join(format!("{}jni_metrics{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    assert!(library_file.exists(), "{} was not built", library_file.display());
 
     let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java");
     let classes = tempfile::tempdir().expect("temporary directory");
@@ -55,11 +38,7 @@ fn java_drives_every_entry_point() {
         .arg(sources.join("NativeTimersSmoke.java"))
         .output()
         .expect("run javac");
-    assert!(
-        compiled.status.success(),
-        "javac failed:\n{}",
-        String::from_utf8_lossy(&compiled.stderr)
-    );
+    assert!(compiled.status.success(), "javac failed:\n{}", String::from_utf8_lossy(&compiled.stderr));
 
     let run = Command::new(java)
         .arg("-Xcheck:jni")
@@ -71,14 +50,7 @@ fn java_drives_every_entry_point() {
         .expect("run java");
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        run.status.success(),
-        "java failed ({}):\n{stdout}\n{stderr}",
-        run.status
-    );
+    assert!(run.status.success(), "java failed ({}):\n{stdout}\n{stderr}", run.status);
     assert_eq!(stdout.trim(), "ok");
-    assert!(
-        !stderr.contains("WARNING"),
-        "-Xcheck:jni complained:\n{stderr}"
-    );
+    assert!(!stderr.contains("WARNING"), "-Xcheck:jni complained:\n{stderr}");
 }

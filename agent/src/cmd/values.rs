@@ -25,7 +25,8 @@ pub fn byte_size(text: &str) -> Result<u64, String> {
 /// Parses a factor range `LOW-HIGH` (`3-4`, `1-1.5`) or a single factor (`3`).
 pub fn factor_range(text: &str) -> Result<(f64, f64), String> {
     let parse = |part: &str| -> Result<f64, String> {
-        let value: f64 = part.trim().parse().map_err(|_| format!("'{text}' is not a factor range; use LOW-HIGH, e.g. 3-4"))?;
+        let value: f64 =
+            part.trim().parse().map_err(|_| format!("'{text}' is not a factor range; use LOW-HIGH, e.g. 3-4"))?;
         if value.is_finite() && value > 0.0 {
             Ok(value)
         } else {
@@ -70,7 +71,8 @@ pub fn seconds(text: &str) -> Result<f64, String> {
     } else {
         (trimmed, 1.0)
     };
-    let value: f64 = number.trim().parse().map_err(|_| format!("'{text}' is not a duration; use e.g. 300s, 5m or 1h"))?;
+    let value: f64 =
+        number.trim().parse().map_err(|_| format!("'{text}' is not a duration; use e.g. 300s, 5m or 1h"))?;
     if value.is_finite() && value >= 0.0 {
         Ok(value * scale)
     } else {

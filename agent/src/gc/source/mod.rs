@@ -16,9 +16,9 @@ use crate::gc::instance::InstanceSplitter;
 use crate::gc::model::{Fact, JvmInstance, Record, Timestamp};
 use crate::gc::parse::GcLogParser;
 use lines::{for_each_line, for_each_line_until, Line};
-use std::ops::ControlFlow;
 pub use open::LogInput;
 use rotation::FileProbe;
+use std::ops::ControlFlow;
 
 /// Lines looked at to decide whether a file is a GC log and how it starts.
 const HEAD_LINES: usize = 400;
@@ -202,10 +202,7 @@ pub fn probe(input: &LogInput) -> anyhow::Result<Option<FileProbe>> {
     let mut result = FileProbe {
         active: rotation::rotation_index(input.file_name()).is_none() || input.file_name().ends_with(".current"),
         index: rotation::rotation_index(input.file_name()),
-        modified: input
-            .modified
-            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs_f64()),
+        modified: input.modified.and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs_f64()),
         ..FileProbe::default()
     };
     let mut parser = GcLogParser::new();
@@ -221,7 +218,11 @@ pub fn probe(input: &LogInput) -> anyhow::Result<Option<FileProbe>> {
         for record in records.drain(..) {
             note_first(&record, &mut result, &mut seen_event);
         }
-        if head_lines >= HEAD_LINES { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        if head_lines >= HEAD_LINES {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     })
     .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", input.name))?;
     if parser.stats().recognized == 0 {

@@ -45,10 +45,9 @@ impl LogInput {
         let file = File::open(&self.path).with_context(|| format!("cannot open {}", self.path.display()))?;
         Ok(match self.storage {
             Storage::Plain => Box::new(BufReader::with_capacity(READ_BUFFER, file)),
-            Storage::Gzip => Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                flate2::read::MultiGzDecoder::new(BufReader::new(file)),
-            )),
+            Storage::Gzip => {
+                Box::new(BufReader::with_capacity(READ_BUFFER, flate2::read::MultiGzDecoder::new(BufReader::new(file))))
+            }
             Storage::ZipEntry(index) => {
                 // The zip reader borrows its archive; decompress the entry into memory. Archived
                 // logs are bounded by what a person attaches to a ticket.
