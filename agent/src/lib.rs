@@ -5,3 +5,4 @@
 
 pub mod gc;
 pub mod report;
+pub mod tail;
