@@ -27,6 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Gc(cmd::gc::GcArgs),
+    Scan(cmd::scan::ScanArgs),
 }
 
 const EXIT_CODES: &str = "\
@@ -34,7 +35,8 @@ Exit codes:
   0  analysis done (warnings about skipped files go to stderr)
   1  an output could not be written
   2  bad usage: unknown flag, malformed value
-  3  nothing to analyse: no GC log among the inputs";
+  3  nothing to analyse: no GC log among the inputs
+  4  cannot reach Flink REST (scan): the message names the URL and what to check";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -43,5 +45,6 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
     match cli.command {
         Command::Gc(args) => cmd::gc::run(args),
+        Command::Scan(args) => cmd::scan::run(args),
     }
 }

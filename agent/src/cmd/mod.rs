@@ -2,4 +2,5 @@
 //! runs the library, and renders the result. No analysis logic lives here.
 
 pub mod gc;
+pub mod scan;
 pub mod values;

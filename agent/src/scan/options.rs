@@ -1,0 +1,104 @@
+//! Every knob of the scanner in one place, with its default and why.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// All scanner options: how to talk to Flink, what the user tells us, how to judge.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub collect: CollectOptions,
+    /// Input rate S per Kafka topic, records/s, given by the user (`--input-rate TOPIC=RATE`) until
+    /// the broker-side measurement exists. Keys are topic names as the user spells them; they are
+    /// matched against the lossy names Flink's metrics show (`.` → `_`).
+    pub input_rates: BTreeMap<String, f64>,
+    pub decide: DecideOptions,
+}
+
+/// How to reach and query the Flink REST API.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Base URL of the JobManager's REST endpoint, e.g. `http://jobmanager:8081`.
+    pub flink_url: String,
+    /// Only these job ids; empty = every RUNNING job in `/jobs/overview`.
+    pub job_ids: Vec<String>,
+    /// Whole-request timeout (connect, send, read). Default 10 s: the JobManager answers metric
+    /// queries from its cache, so a slow answer means an overloaded JobManager, not a big one.
+    pub timeout: Duration,
+    /// Extra attempts after a failed request (timeout, connection error, HTTP 5xx). Default 2.
+    pub retries: u32,
+    /// Wait before the first retry, doubled for each further one. Default 200 ms.
+    pub backoff: Duration,
+    /// Jobs scanned at once. Default 4: enough to hide latency, few enough not to flood the
+    /// JobManager, whose REST handlers share a small thread pool with the web UI.
+    pub concurrency: usize,
+    /// Credentials sent with every request.
+    pub auth: Option<Auth>,
+    /// PEM certificates to trust for `https://` instead of the public web PKI roots (a private
+    /// CA, a self-signed JobManager). `None` = the public roots.
+    pub ca_certificates_pem: Option<Vec<u8>>,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            flink_url: String::new(),
+            job_ids: Vec::new(),
+            timeout: Duration::from_secs(10),
+            retries: 2,
+            backoff: Duration::from_millis(200),
+            concurrency: 4,
+            auth: None,
+            ca_certificates_pem: None,
+        }
+    }
+}
+
+/// An `Authorization` header for a JobManager behind an authenticating proxy.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    Bearer(String),
+    Basic { user: String, password: String },
+}
+
+// Credentials never reach logs or debug output.
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Bearer(_) => f.write_str("Bearer(***)"),
+            Auth::Basic { user, .. } => write!(f, "Basic({user}:***)"),
+        }
+    }
+}
+
+/// The judgement: tolerances of the three rules and the recommendation's target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecideOptions {
+    /// Relative tolerance of "≈" and "≪": X ≈ S when |X − S| ≤ tolerance × S, and X ≪ S when
+    /// X < (1 − tolerance) × S. Default 0.15: Flink's rates are 60 s meters, so a few percent of
+    /// noise between O and S is normal.
+    pub tolerance: f64,
+    /// "C ≫ S" when C ≥ factor × S. Default 2.0: at the 0.7 utilisation target a right-sized job
+    /// has C ≈ 1.43 × S, so only a capacity well beyond that is worth a restart to reduce.
+    pub headroom_factor: f64,
+    /// Utilisation the recommended parallelism keeps each vertex under. Default 0.7, as the
+    /// Flink Kubernetes Operator's autoscaler (`job.autoscaler.utilization.target`).
+    pub utilization_target: f64,
+    /// A job running for less than this has unsettled metrics (Flink's rates are 60 s meters and
+    /// the JobManager caches metrics for 10 s): its verdict is withheld. Default 120 s.
+    pub settle_time: Duration,
+    /// Flink's busy-time estimate of capacity and C "disagree" when one exceeds the other by more
+    /// than this factor. Default 1.5.
+    pub disagreement_factor: f64,
+}
+
+impl Default for DecideOptions {
+    fn default() -> Self {
+        DecideOptions {
+            tolerance: 0.15,
+            headroom_factor: 2.0,
+            utilization_target: 0.7,
+            settle_time: Duration::from_secs(120),
+            disagreement_factor: 1.5,
+        }
+    }
+}

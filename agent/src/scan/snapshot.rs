@@ -1,0 +1,76 @@
+//! What the cluster answered, as plain data: the boundary between I/O (`collect`) and the pure
+//! stages (`evaluate`, `decide`). Every field that REST may fail to give is an `Option`, and every
+//! gap carries a label saying what is missing and why.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// One scan of one Flink cluster.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClusterSnapshot {
+    pub flink_url: String,
+    pub jobs: Vec<JobSnapshot>,
+    /// Cluster-level gaps, e.g. no running job at all.
+    pub problems: Vec<String>,
+}
+
+/// One job as collected.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct JobSnapshot {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+    /// Time since the job last entered RUNNING (a restart resets it): `now − timestamps.RUNNING`
+    /// of `/jobs/:jid`.
+    pub uptime_ms: Option<u64>,
+    pub vertices: Vec<VertexSnapshot>,
+    /// What could not be collected, one human-readable label each. Empty = complete.
+    pub gaps: Vec<String>,
+    /// The job disappeared (404) during the scan; whatever was collected before is kept.
+    pub vanished: bool,
+}
+
+/// One job vertex (a chain of operators running as one task).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VertexSnapshot {
+    pub id: String,
+    pub name: String,
+    pub parallelism: u32,
+    /// Key groups: the upper bound of parallelism. `None` when Flink reports none (-1).
+    pub max_parallelism: Option<u32>,
+    /// No inputs in the job plan: a source vertex.
+    pub is_source: bool,
+    /// Fed by a HASH (keyBy) edge: parallelism is best a divisor of the key groups.
+    pub keyed_input: bool,
+    /// Kafka topics this (source) vertex reads, found in its metric names, with the number of
+    /// distinct partitions seen (the most subtasks the source can keep busy). Names are as Flink
+    /// shows them: lossy, with `.`, ` `, `,`, `:` replaced by `_`.
+    pub kafka_topics: BTreeMap<String, u32>,
+    pub metrics: VertexMetrics,
+}
+
+/// Task-level metrics of one vertex, aggregated over its subtasks by the JobManager.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VertexMetrics {
+    /// `taskOneRecordDealTime`, max over subtasks, ms per record. `None` on a cluster without the
+    /// timing patch (the id is then silently absent).
+    pub record_time_ms_max: Option<f64>,
+    /// `numRecordsOutPerSecond`, sum over subtasks.
+    pub records_out_per_s: Option<f64>,
+    /// `numRecordsInPerSecond`, sum over subtasks.
+    pub records_in_per_s: Option<f64>,
+    /// `busyTimeMsPerSecond`, max over subtasks (NaN from legacy sources is dropped).
+    pub busy_ms_per_s_max: Option<f64>,
+    /// Per-subtask busy time and input rate, collected only when `record_time_ms_max` is missing,
+    /// for the busy-time fallback of T.
+    pub subtasks: Vec<SubtaskLoad>,
+}
+
+/// Busy time and input rate of one subtask.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct SubtaskLoad {
+    pub subtask: u32,
+    pub busy_ms_per_s: Option<f64>,
+    pub records_in_per_s: Option<f64>,
+}
