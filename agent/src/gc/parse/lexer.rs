@@ -6,60 +6,111 @@
 /// locale: `0,0665670`). Sizes never carry grouping separators, so a comma is always decimal.
 pub fn parse_decimal(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
-    if bytes.is_empty() {
-        return None;
-    }
-    let mut int_part: u64 = 0;
-    let mut frac_part: u64 = 0;
-    let mut frac_digits: i32 = 0;
-    let mut i = 0;
-    let negative = bytes[0] == b'-';
-    if negative {
-        i = 1;
-    }
-    let mut any_digit = false;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
-        int_part = int_part.checked_mul(10)?.checked_add((bytes[i] - b'0') as u64)?;
-        any_digit = true;
-        i += 1;
-    }
-    if i < bytes.len() && (bytes[i] == b'.' || bytes[i] == b',') {
-        i += 1;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            if frac_digits < 18 {
-                frac_part = frac_part * 10 + (bytes[i] - b'0') as u64;
-                frac_digits += 1;
-            }
-            any_digit = true;
-            i += 1;
+    let (negative, digits) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        Some(_) => (false, bytes),
+        None => return None,
+    };
+    match scan_decimal(digits) {
+        // An integer part beyond `u64` is no size or time a JVM prints, whatever follows it.
+        Some((None, _)) => None,
+        Some((Some(number), end)) if end == digits.len() => {
+            let value = number.value();
+            Some(if negative { -value } else { value })
         }
+        // Exponent forms (`1.5E-4`), a lone mark (`.5`), trailing text: hand them to the
+        // standard parser, which rejects what is no number.
+        _ => text.replace(',', ".").parse::<f64>().ok(),
     }
-    if i != bytes.len() || !any_digit {
-        // Exponent forms (`1.5E-4`) are rare; hand them to the standard parser.
-        return text.replace(',', ".").parse::<f64>().ok();
-    }
-    let value = int_part as f64 + frac_part as f64 / 10f64.powi(frac_digits);
-    Some(if negative { -value } else { value })
 }
 
 /// Splits the longest prefix of `text` that looks like a decimal number (digits, one `.`/`,`
 /// followed by a digit). Returns the number and the rest.
 pub fn take_decimal(text: &str) -> Option<(f64, &str)> {
-    let bytes = text.as_bytes();
-    let mut end = 0;
-    while end < bytes.len() && bytes[end].is_ascii_digit() {
-        end += 1;
+    let (number, end) = scan_decimal(text.as_bytes())?;
+    // `end` follows an ASCII digit, so it is a char boundary.
+    Some((number?.value(), text.get(end..)?))
+}
+
+/// A decimal number as printed: integer digits and up to [`MAX_FRACTION_DIGITS`] fraction digits.
+#[derive(Debug, Clone, Copy)]
+struct Decimal {
+    int_part: u64,
+    frac_part: u64,
+    frac_digits: usize,
+}
+
+/// Fraction digits read; later ones are below any precision a GC log needs (and an `f64` holds).
+const MAX_FRACTION_DIGITS: usize = 18;
+/// Integer digits that always fit a `u64` without an overflow check (`u64::MAX` has 20).
+const SAFE_INTEGER_DIGITS: usize = 19;
+/// `10^n` for every fraction length; exact in `f64`, so dividing by it equals `powi`'s result.
+const POWERS_OF_TEN: [f64; MAX_FRACTION_DIGITS + 1] =
+    [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18];
+
+impl Decimal {
+    fn value(self) -> f64 {
+        self.int_part as f64 + self.frac_part as f64 / POWERS_OF_TEN[self.frac_digits]
     }
-    if end == 0 {
-        return None;
-    }
-    if end + 1 < bytes.len() && (bytes[end] == b'.' || bytes[end] == b',') && bytes[end + 1].is_ascii_digit() {
-        end += 1;
-        while end < bytes.len() && bytes[end].is_ascii_digit() {
-            end += 1;
+
+    /// The number times `multiplier`, rounded to a whole number; saturates at `u64::MAX`.
+    fn scaled(self, multiplier: u64) -> u64 {
+        if self.frac_part == 0 {
+            // Whole numbers (`65536K`, `7168.0K`) multiply exactly, without a round trip through `f64`.
+            self.int_part.saturating_mul(multiplier)
+        } else {
+            // `as` saturates.
+            (self.value() * multiplier as f64).round() as u64
         }
     }
-    Some((parse_decimal(&text[..end])?, &text[end..]))
+}
+
+/// Scans the decimal number that starts `bytes`: digits, then optionally `.`/`,` and at least one
+/// digit. Returns the number (`None` when its integer part overflows a `u64`) and where it ends;
+/// `None` when `bytes` does not start with a digit. One pass: this runs for every number of
+/// every line, so digits are accumulated while they are found, without an overflow check per
+/// digit where the digit count already rules overflow out.
+#[inline]
+fn scan_decimal(bytes: &[u8]) -> Option<(Option<Decimal>, usize)> {
+    let (int_part, int_digits) = leading_digits(bytes, SAFE_INTEGER_DIGITS);
+    if int_digits == 0 {
+        return None;
+    }
+    let int_part =
+        if int_digits <= SAFE_INTEGER_DIGITS { Some(int_part) } else { checked_integer(&bytes[..int_digits]) };
+    let mut end = int_digits;
+    let (mut frac_part, mut frac_digits) = (0, 0);
+    if matches!(bytes.get(end), Some(b'.' | b',')) {
+        let (value, digits) = leading_digits(&bytes[end + 1..], MAX_FRACTION_DIGITS);
+        if digits > 0 {
+            (frac_part, frac_digits) = (value, digits.min(MAX_FRACTION_DIGITS));
+            end += 1 + digits;
+        }
+    }
+    Some((int_part.map(|int_part| Decimal { int_part, frac_part, frac_digits }), end))
+}
+
+/// The run of ASCII digits that starts `bytes`: the value of its first `max_value_digits` digits
+/// (at most [`SAFE_INTEGER_DIGITS`], so it cannot overflow) and the length of the whole run.
+#[inline]
+fn leading_digits(bytes: &[u8], max_value_digits: usize) -> (u64, usize) {
+    let mut value = 0u64;
+    let mut count = 0;
+    for &byte in bytes.iter().take(max_value_digits) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return (value, count);
+        }
+        value = value * 10 + u64::from(digit);
+        count += 1;
+    }
+    let more = bytes[count..].iter().take_while(|b| b.is_ascii_digit()).count();
+    (value, count + more)
+}
+
+/// The value of a long run of ASCII digits, `None` when it overflows a `u64`.
+fn checked_integer(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |value, digit| value.checked_mul(10)?.checked_add(u64::from(digit - b'0')))
 }
 
 /// Multiplier of a memory unit letter (`B`, `K`, `M`, `G`, `T`; case-insensitive).
@@ -88,19 +139,21 @@ pub fn parse_size(text: &str) -> Option<u64> {
 /// Splits a leading memory size (number, optional space, unit letter) off `text`.
 /// A following `B` after the unit (`KB`, `MB`) is consumed too.
 pub fn take_size(text: &str) -> Option<(u64, &str)> {
-    let (number, rest) = take_decimal(text)?;
+    let (number, end) = scan_decimal(text.as_bytes())?;
+    let number = number?;
+    let rest = text.get(end..)?;
     let after_space = rest.strip_prefix(' ').unwrap_or(rest);
-    let bytes = after_space.as_bytes();
-    if let Some(&unit) = bytes.first() {
+    if let Some(&unit) = after_space.as_bytes().first() {
         if let Some(multiplier) = unit_multiplier(unit) {
+            // The unit letter is ASCII, so slicing after it stays on a char boundary.
             let mut rest = &after_space[1..];
             if unit != b'B' && unit != b'b' {
                 rest = rest.strip_prefix('B').unwrap_or(rest);
             }
-            return Some(((number * multiplier as f64).round() as u64, rest));
+            return Some((number.scaled(multiplier), rest));
         }
     }
-    Some((number.round() as u64, rest))
+    Some((number.scaled(1), rest))
 }
 
 /// Parses a duration with its unit (`5.423ms`, `0.0263911 secs`, `1.2s`, `14289.335ms`,
@@ -211,6 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn decimals_outside_the_one_pass_shape() {
+        // A sign, a bare mark, an exponent: the standard parser's answer.
+        assert_eq!(parse_decimal("-1,5"), Some(-1.5));
+        assert_eq!(parse_decimal("5."), Some(5.0));
+        assert_eq!(parse_decimal(".5"), Some(0.5));
+        assert_eq!(parse_decimal("1.5E-4"), Some(1.5e-4));
+        assert_eq!(parse_decimal("-"), None);
+        assert_eq!(parse_decimal("1 2"), None);
+        // Integer parts up to u64::MAX read exactly; longer ones are no number.
+        assert_eq!(parse_decimal("18446744073709551615"), Some(u64::MAX as f64));
+        assert_eq!(parse_decimal("18446744073709551616"), None);
+        assert_eq!(parse_decimal("99999999999999999999e1"), None);
+        assert_eq!(take_decimal("99999999999999999999K"), None);
+        // Fraction digits past the 18th are below any precision kept.
+        assert_eq!(parse_decimal("0.1234567890123456789999"), parse_decimal("0.123456789012345678"));
+        assert_eq!(take_decimal("12.5s"), Some((12.5, "s")));
+        assert_eq!(take_decimal("12.s"), Some((12.0, ".s")));
+    }
+
+    #[test]
     fn sizes_in_every_unit() {
         assert_eq!(parse_size("65536K"), Some(65536 * 1024));
         assert_eq!(parse_size("7168.0K"), Some(7168 * 1024));
@@ -220,6 +293,11 @@ mod tests {
         assert_eq!(parse_size("1024 K"), Some(1 << 20));
         assert_eq!(parse_size("2G"), Some(2 << 30));
         assert_eq!(take_size("32M->29M(123M)"), Some((32 << 20, "->29M(123M)")));
+        // Whole numbers multiply exactly, beyond the 2^53 an `f64` holds exactly.
+        assert_eq!(parse_size("9007199254740993"), Some(9_007_199_254_740_993));
+        assert_eq!(parse_size("8796093022209K"), Some(8_796_093_022_209 * 1024));
+        assert_eq!(parse_size("99999999999T"), Some(u64::MAX));
+        assert_eq!(take_size("0.5K)"), Some((512, ")")));
     }
 
     #[test]

@@ -59,11 +59,15 @@ impl GcLogParser {
     pub fn feed_line(&mut self, line: &str, out: &mut Vec<Record>) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         self.stats.lines += 1;
-        if line.trim().is_empty() {
+        if is_blank(line) {
             self.stats.ignored += 1;
             return;
         }
-        let format = if is_unified_line(line) { LogFormat::Unified } else { LogFormat::Jdk8 };
+        let route = route(line);
+        let format = match route {
+            Route::Unified(_) => LogFormat::Unified,
+            Route::Jdk8 => LogFormat::Jdk8,
+        };
         if self.current.is_some_and(|current| current != format) && self.would_switch(format, line) {
             // A different format mid-stream: a different JVM wrote on. Close the old one.
             self.stats.incomplete_events += match self.current {
@@ -72,9 +76,9 @@ impl GcLogParser {
             };
             out.push(Record::Fact { at: Timestamp::default(), fact: Fact::JvmStart });
         }
-        let class = match format {
-            LogFormat::Unified => self.unified.feed(line, out),
-            LogFormat::Jdk8 => self.jdk8.feed(line, out),
+        let class = match route {
+            Route::Unified(split) => self.unified.feed_split(split, out),
+            Route::Jdk8 => self.jdk8.feed(line, out),
         };
         match class {
             LineClass::Recognized => {
@@ -122,17 +126,47 @@ impl GcLogParser {
     }
 }
 
+/// Whether a line is empty or whitespace only. Nearly every line starts with a visible ASCII
+/// character, which settles it without trimming.
+fn is_blank(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(first) if first.is_ascii_graphic() => false,
+        _ => line.trim().is_empty(),
+    }
+}
+
+/// Which parser a line goes to. A unified line carries its decorations, split once here and
+/// reused by the unified parser (`None`: brackets in front that are no decorations).
+enum Route<'a> {
+    Unified(Option<(unified::Decorations<'a>, &'a str)>),
+    Jdk8,
+}
+
+fn route(line: &str) -> Route<'_> {
+    let bytes = line.as_bytes();
+    if bytes.first() != Some(&b'[') {
+        return if line.starts_with("GC(") || line.starts_with("Using ") {
+            Route::Unified(unified::split_decorations(line))
+        } else {
+            Route::Jdk8
+        };
+    }
+    let split = unified::split_decorations(line);
+    // Decorator subsets that start with the tags or a hostname (`-Xlog:gc*:file=gc.log:tags`).
+    let decorated = split.is_some_and(|(decorations, _)| decorations.says_unified());
+    let first_is_decoration =
+        || memchr::memchr(b']', &bytes[1..bytes.len().min(48)]).is_some_and(|close| is_decoration(&line[1..1 + close]));
+    if decorated || first_is_decoration() {
+        Route::Unified(split)
+    } else {
+        Route::Jdk8
+    }
+}
+
 /// True when the line starts with a unified-logging decoration (`[0.005s]`, `[2022-...]`,
 /// `[233ms]`, `[info]`, `[12345]`) or is an undecorated unified line (`-Xlog:...::none`).
 pub fn is_unified_line(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    if bytes.first() != Some(&b'[') {
-        return line.starts_with("GC(") || line.starts_with("Using ");
-    }
-    let first_is_decoration =
-        memchr::memchr(b']', &bytes[1..bytes.len().min(48)]).is_some_and(|close| is_decoration(&line[1..1 + close]));
-    // Decorator subsets that start with the tags or a hostname (`-Xlog:gc*:file=gc.log:tags`).
-    first_is_decoration || unified::is_decorated(line)
+    matches!(route(line), Route::Unified(_))
 }
 
 /// Whether the text inside one pair of brackets is a unified-logging decorator value.
@@ -145,7 +179,8 @@ pub fn is_decoration(inner: &str) -> bool {
         let last = b[b.len() - 1];
         let all_digits = b.iter().all(u8::is_ascii_digit);
         let date_like = b.len() >= 11 && b[4] == b'-' && b[10] == b'T';
-        let unit_like = last == b's' && b.iter().filter(|c| !c.is_ascii_digit() && **c != b'.' && **c != b',').count() <= 2;
+        let unit_like =
+            last == b's' && b.iter().filter(|c| !c.is_ascii_digit() && **c != b'.' && **c != b',').count() <= 2;
         return all_digits || date_like || unit_like;
     }
     matches!(inner.trim_end(), "trace" | "debug" | "info" | "warning" | "error" | "develop")

@@ -81,8 +81,8 @@ pub fn for_each_line_until<R: BufRead>(
                             let room = MAX_LINE_LEN.saturating_sub(pending.len());
                             pending.extend_from_slice(&chunk[start..start + room.min(len - start)]);
                             if on_line(Line::TooLong(&pending)).is_break() {
-                            return Ok(total);
-                        }
+                                return Ok(total);
+                            }
                             pending.clear();
                             discarding = true;
                         } else {

@@ -62,7 +62,7 @@ pub fn scan_brackets(text: &str) -> Vec<Bracket<'_>> {
         if opening && text[i + 1..].starts_with("Times:") {
             // CPU times: never needed, and one in every event; skip to its end.
             if let Some(parent) = stack.last_mut() {
-                parent.own.to_mut().push_str(segment);
+                owned(&mut parent.own, text.len() - i).push_str(segment);
             }
             segment_start = memchr::memchr(b']', &text.as_bytes()[i..]).map_or(text.len(), |end| i + end + 1);
             continue;
@@ -71,7 +71,7 @@ pub fn scan_brackets(text: &str) -> Vec<Bracket<'_>> {
             let mut child = Bracket::default();
             match stack.last_mut() {
                 Some(parent) => {
-                    parent.own.to_mut().push_str(segment);
+                    owned(&mut parent.own, text.len() - i).push_str(segment);
                     child.opened_at = parent.own.len();
                 }
                 None => child.root_at = trailing_prefix(segment),
@@ -91,12 +91,22 @@ pub fn scan_brackets(text: &str) -> Vec<Bracket<'_>> {
     roots
 }
 
+/// The own text of a bracket that gets children, owned and with room for what may follow (at most
+/// `remaining` bytes of the event text), so that appending to it rarely reallocates.
+fn owned<'t>(own: &'t mut Cow<'_, str>, remaining: usize) -> &'t mut String {
+    /// Real events are a few hundred bytes; a hostile one must not reserve its full length per level.
+    const MAX_RESERVE: usize = 1024;
+    let string = own.to_mut();
+    string.reserve(remaining.min(MAX_RESERVE));
+    string
+}
+
 /// Adds the last segment of a bracket's own text; a bracket without children borrows it.
 fn append<'a>(bracket: &mut Bracket<'a>, segment: &'a str) {
     if bracket.children.is_empty() && bracket.own.is_empty() {
         bracket.own = Cow::Borrowed(segment);
     } else {
-        bracket.own.to_mut().push_str(segment);
+        owned(&mut bracket.own, segment.len()).push_str(segment);
     }
 }
 
@@ -135,7 +145,7 @@ pub fn interpret(roots: &[Bracket<'_>], at: Timestamp, gc_id: Option<u64>) -> In
     let mut result = Interpreted::default();
     let mut roots = roots.iter();
     if let Some(root) = roots.next() {
-        match concurrent_phase(root, at) {
+        match concurrent_phase(root, &|| at) {
             Some(phase) => {
                 result.collector = phase_collector(&root.own);
                 match phase {
@@ -146,11 +156,11 @@ pub fn interpret(roots: &[Bracket<'_>], at: Timestamp, gc_id: Option<u64>) -> In
             None => interpret_event(root, at, gc_id, &mut result),
         }
         for child in &root.children {
-            collect_concurrent(child, child.at_in(root), &mut result.concurrent);
+            collect_concurrent(child, &|| child.at_in(root), &mut result.concurrent);
         }
     }
     for later in roots {
-        collect_concurrent(later, later.root_at, &mut result.concurrent);
+        collect_concurrent(later, &|| later.root_at, &mut result.concurrent);
     }
     for event in &mut result.concurrent {
         event.gc_id = event.gc_id.or(gc_id);
@@ -172,13 +182,13 @@ fn phase_collector(own: &str) -> Option<Collector> {
 }
 
 /// Collects concurrent phases anywhere below `bracket` (the bracket itself included), which was
-/// printed at `at`.
-fn collect_concurrent(bracket: &Bracket<'_>, at: Timestamp, out: &mut Vec<GcEvent>) {
+/// printed at `at()`. Times are read only for the phases found: most brackets are none.
+fn collect_concurrent(bracket: &Bracket<'_>, at: &dyn Fn() -> Timestamp, out: &mut Vec<GcEvent>) {
     if let Some(Some(event)) = concurrent_phase(bracket, at) {
         out.push(event);
     }
     for child in &bracket.children {
-        collect_concurrent(child, child.at_in(bracket), out);
+        collect_concurrent(child, &|| child.at_in(bracket), out);
     }
 }
 
@@ -186,7 +196,7 @@ fn collect_concurrent(bracket: &Bracket<'_>, at: Timestamp, out: &mut Vec<GcEven
 /// a duration (`-start`, `-abort`, Shenandoah `, start`), `None` when the bracket is no phase.
 ///
 /// The JVM prints a phase when it ends, so its start is the printed time minus its wall time.
-fn concurrent_phase(bracket: &Bracket<'_>, printed_at: Timestamp) -> Option<Option<GcEvent>> {
+fn concurrent_phase(bracket: &Bracket<'_>, printed_at: &dyn Fn() -> Timestamp) -> Option<Option<GcEvent>> {
     let own = bracket.own.trim();
     let is_phase = own.starts_with("CMS-concurrent-")
         || own.starts_with("ASCMS-concurrent-")
@@ -209,7 +219,7 @@ fn concurrent_phase(bracket: &Bracket<'_>, printed_at: Timestamp) -> Option<Opti
         _ => return Some(None),
     };
     let mut event = GcEvent::new(EventKind::Concurrent, name);
-    event.start = minus(printed_at, duration);
+    event.start = minus(printed_at(), duration);
     event.duration = Some(duration);
     if let Some(heap) = find_change(tail) {
         event.heap = heap;
@@ -345,8 +355,10 @@ fn interpret_event(root: &Bracket<'_>, at: Timestamp, gc_id: Option<u64>, result
     event.flags.to_space_exhausted = qualifiers.to_space_exhausted;
     event.duration = last_duration(own);
     // Both failures print as `(… fail…)`; look closer only where a failure is mentioned at all.
-    let failing: Vec<&str> =
-        std::iter::once(own).chain(root.children.iter().map(|c| &*c.own)).filter(|t| search::mentions_failure(t)).collect();
+    let failing: Vec<&str> = std::iter::once(own)
+        .chain(root.children.iter().map(|c| &*c.own))
+        .filter(|t| search::mentions_failure(t))
+        .collect();
     event.flags.promotion_failed =
         failing.iter().any(|t| search::mentions_promotion_failed(t)) || after_name.starts_with("--");
     event.flags.concurrent_mode_failure = failing.iter().any(|t| search::mentions_concurrent_mode_failure(t));
@@ -470,7 +482,8 @@ fn interpret_event(root: &Bracket<'_>, at: Timestamp, gc_id: Option<u64>, result
 
 /// A bracket that is a whole young collection of its own (`GC … [ParNew: …] …`).
 fn is_nested_collection(bracket: &Bracket<'_>) -> bool {
-    bracket.own.trim_start().starts_with("GC") && bracket.children.iter().any(|c| matches!(part_of(&c.own), Part::Young(_)))
+    bracket.own.trim_start().starts_with("GC")
+        && bracket.children.iter().any(|c| matches!(part_of(&c.own), Part::Young(_)))
 }
 
 fn shenandoah_pause_name(own: &str) -> String {
@@ -506,7 +519,9 @@ fn causes(text: &str) -> (Option<&str>, Qualifiers) {
             "young" | "initial-mark" => {}
             "mixed" | "partial" => qualifiers.mixed = true,
             "to-space exhausted" | "to-space overflow" => qualifiers.to_space_exhausted = true,
-            _ if cause.is_none() && group.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) => cause = Some(group),
+            _ if cause.is_none() && group.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) => {
+                cause = Some(group)
+            }
             _ => {}
         }
     }
@@ -573,15 +588,10 @@ fn number_ending_at(text: &str) -> Option<f64> {
 /// The first `a->b(c)` or `a(c)->b(c)` change in `text`, in bytes.
 pub fn find_change(text: &str) -> Option<MemoryChange> {
     let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(found) = memchr::memmem::find(bytes.get(from..)?, b"->") {
-        let arrow = from + found;
-        if let Some(change) = change_around(text, arrow) {
-            return Some(change);
-        }
-        from = arrow + 2;
-    }
-    None
+    // A `-` search, not a substring searcher: building one per bracket cost more than the search.
+    memchr::memchr_iter(b'-', bytes)
+        .filter(|&dash| bytes.get(dash + 1) == Some(&b'>'))
+        .find_map(|arrow| change_around(text, arrow))
 }
 
 /// Parses the change whose `->` is at `arrow`.
@@ -589,7 +599,8 @@ fn change_around(text: &str, arrow: usize) -> Option<MemoryChange> {
     let left = &text[..arrow];
     let (before, committed_before) = size_ending_at(left)?;
     let (after, rest) = take_size(&text[arrow + 2..])?;
-    let committed_after = rest.strip_prefix('(').and_then(|r| take_size(r)).and_then(|(c, r)| r.starts_with(')').then_some(c));
+    let committed_after =
+        rest.strip_prefix('(').and_then(|r| take_size(r)).and_then(|(c, r)| r.starts_with(')').then_some(c));
     Some(MemoryChange { before: Some(before), after: Some(after), committed_before, committed_after })
 }
 
@@ -668,7 +679,7 @@ pub fn find_occupancy(text: &str) -> Option<MemoryChange> {
 /// Sizes of a G1 detail line `[Eden: 7168.0K(7168.0K)->0.0B(4096.0K) Survivors: 0.0B->1024.0K
 /// Heap: 7168.0K(32768.0K)->6664.5K(32768.0K)]`: young = Eden + Survivors, heap as printed.
 pub fn apply_g1_sizes(line: &str, event: &mut GcEvent) -> bool {
-    let Some(eden_at) = line.find("Eden:") else {
+    let Some(eden_at) = search::find_eden(line) else {
         // JDK 6: `   [ 169M->162M(256M)]`
         return match find_change(line) {
             Some(heap) => {
@@ -679,8 +690,8 @@ pub fn apply_g1_sizes(line: &str, event: &mut GcEvent) -> bool {
         };
     };
     let eden = find_change(&line[eden_at..]);
-    let survivors = line.find("Survivors:").and_then(|at| find_change(&line[at..]));
-    let heap = line.find("Heap:").and_then(|at| find_change(&line[at..]));
+    let survivors = search::find_survivors(line).and_then(|at| find_change(&line[at..]));
+    let heap = search::find_heap(line).and_then(|at| find_change(&line[at..]));
     if let Some(heap) = heap {
         event.heap = heap;
     }
@@ -744,7 +755,9 @@ mod tests {
     #[test]
     fn cms_initial_mark_and_remark() {
         // jdk8-cms/gcviewer/SampleSun1_8_0CmsPrintGcId.txt
-        let e = one("[GC (CMS Initial Mark) [1 CMS-initial-mark: 15645K(21888K)] 18533K(31680K), 0.0010369 secs]").main.unwrap();
+        let e = one("[GC (CMS Initial Mark) [1 CMS-initial-mark: 15645K(21888K)] 18533K(31680K), 0.0010369 secs]")
+            .main
+            .unwrap();
         assert_eq!(e.kind, EventKind::Pause(PauseKind::InitialMark));
         assert_eq!(e.old.before, Some(15645 * K));
         assert_eq!(e.heap.committed_before, Some(31680 * K));
@@ -806,7 +819,20 @@ mod tests {
 
     #[test]
     fn hostile_text_never_panics() {
-        for text in ["[", "]", "[[[]", "[GC", "[GC ->", "[GC (((", "[GC 5K->", "[GC ->5K(", "[Full GC é->ü(", "[GC 1(2)", "[CMS-concurrent-x: /", "[GC 9999999999999999999999K->1K(1K), 1e400 secs]"] {
+        for text in [
+            "[",
+            "]",
+            "[[[]",
+            "[GC",
+            "[GC ->",
+            "[GC (((",
+            "[GC 5K->",
+            "[GC ->5K(",
+            "[Full GC é->ü(",
+            "[GC 1(2)",
+            "[CMS-concurrent-x: /",
+            "[GC 9999999999999999999999K->1K(1K), 1e400 secs]",
+        ] {
             let _ = one(text);
         }
         let deep = "[".repeat(10_000);

@@ -258,14 +258,20 @@ impl Jdk8Parser {
             return None; // none of these is indented; skip the searches below
         }
         // Usually at the start; a racing thread can glue a timestamp in front (`652.538Total time`).
-        let stopped_at = if rest.starts_with(search::STOPPED) { Some(0) } else { search::find_stopped(rest) };
-        if let Some(at) = stopped_at {
-            let (stopped, _) = take_decimal(rest.get(at + search::STOPPED.len()..)?)?;
-            out.push(Record::Safepoint(Safepoint { at: prefixed.at, stopped }));
-            return Some(LineClass::Recognized);
-        }
-        if rest.starts_with("Application time:") || search::mentions_application_time(rest) {
-            return Some(LineClass::Ignored);
+        // Both messages mention ` time`: one search rules both out on most other lines.
+        let mentions_time = rest.starts_with(search::STOPPED)
+            || rest.starts_with(search::APPLICATION_TIME)
+            || search::mentions_time(rest);
+        if mentions_time {
+            let stopped_at = if rest.starts_with(search::STOPPED) { Some(0) } else { search::find_stopped(rest) };
+            if let Some(at) = stopped_at {
+                let (stopped, _) = take_decimal(rest.get(at + search::STOPPED.len()..)?)?;
+                out.push(Record::Safepoint(Safepoint { at: prefixed.at, stopped }));
+                return Some(LineClass::Recognized);
+            }
+            if rest.starts_with(search::APPLICATION_TIME) || search::mentions_application_time(rest) {
+                return Some(LineClass::Ignored);
+            }
         }
         if rest.starts_with("Shenandoah ") {
             // `Shenandoah Heap`, `Shenandoah GC mode: …`: JDK 8 Shenandoah's own banner lines.
@@ -354,8 +360,15 @@ impl Jdk8Parser {
     }
 
     fn emit(&mut self, interpreted: event::Interpreted, out: &mut Vec<Record>) -> LineClass {
-        let event::Interpreted { main, concurrent, nested, awaits_g1_details, undetailed_cms_mark, collector, known_empty } =
-            interpreted;
+        let event::Interpreted {
+            main,
+            concurrent,
+            nested,
+            awaits_g1_details,
+            undetailed_cms_mark,
+            collector,
+            known_empty,
+        } = interpreted;
         let at = main.as_ref().or(concurrent.first()).map(|e| e.start).unwrap_or_default();
         if let Some(collector) = collector {
             self.announce(collector, at, out);
@@ -405,7 +418,8 @@ impl Jdk8Parser {
         let rest = prefixed.rest.trim_start();
         if rest.starts_with("[Eden:") || (rest.starts_with("[ ") && rest.contains("->")) {
             let mut pause = self.g1_awaiting_sizes.take()?;
-            let class = if event::apply_g1_sizes(rest, &mut pause) { LineClass::Recognized } else { LineClass::Unrecognized };
+            let class =
+                if event::apply_g1_sizes(rest, &mut pause) { LineClass::Recognized } else { LineClass::Unrecognized };
             out.push(Record::Event(pause));
             return Some(class);
         }
@@ -449,13 +463,19 @@ fn strip_glued_separator(rest: &str) -> Option<&str> {
     bracket.starts_with('[').then_some(bracket)
 }
 
-/// Opening minus closing brackets.
+/// Opening minus closing brackets. Counted over every byte in byte-wide counters, which the
+/// compiler vectorizes 16 or 32 bytes at a time: on lines with several brackets that beats a search
+/// that stops at each one.
 fn bracket_balance(text: &str) -> i64 {
-    let mut balance = 0i64;
-    for i in memchr::memchr2_iter(b'[', b']', text.as_bytes()) {
-        balance += if text.as_bytes()[i] == b'[' { 1 } else { -1 };
-    }
-    balance
+    // A byte-wide counter cannot overflow within a chunk of at most 255 bytes.
+    text.as_bytes()
+        .chunks(255)
+        .map(|chunk| {
+            let (opening, closing) =
+                chunk.iter().fold((0u8, 0u8), |(o, c), &b| (o + u8::from(b == b'['), c + u8::from(b == b']')));
+            i64::from(opening) - i64::from(closing)
+        })
+        .sum()
 }
 
 /// Lines that carry nothing the analyses use, wherever they appear: tenuring distribution,
@@ -471,7 +491,9 @@ fn is_noise(line: &str) -> bool {
         b'{' | b'}' => true,
         b'D' => trimmed.starts_with("Desired survivor size"),
         b'H' => trimmed.starts_with("Heap before GC") || trimmed.starts_with("Heap after GC"),
-        b'A' => trimmed.starts_with("AdaptiveSize") || trimmed.starts_with("Av.  Block") || trimmed.starts_with("After GC:"),
+        b'A' => {
+            trimmed.starts_with("AdaptiveSize") || trimmed.starts_with("Av.  Block") || trimmed.starts_with("After GC:")
+        }
         b'S' => trimmed.starts_with("Statistics for "),
         b'T' => trimmed.starts_with("Total Free Space") || trimmed.starts_with("Tree      Height"),
         b'M' => trimmed.starts_with("Max   Chunk Size"),
@@ -493,7 +515,9 @@ fn is_statistic(trimmed: &str) -> bool {
     let after = &trimmed.as_bytes()[name_len..];
     match after.first() {
         Some(b'=') => true,
-        Some(b' ' | b':') => trimmed[..name_len].contains('_') && after.get(1).is_some_and(|b| b.is_ascii_digit() || *b == b' '),
+        Some(b' ' | b':') => {
+            trimmed[..name_len].contains('_') && after.get(1).is_some_and(|b| b.is_ascii_digit() || *b == b' ')
+        }
         _ => false,
     }
 }
@@ -547,7 +571,8 @@ mod tests {
             "Java HotSpot(TM) 64-Bit Server VM (25.45-b02) for windows-amd64 JRE (1.8.0_45-b15), built on Apr 30 2015 12:40:44 by \"java_re\" with MS VC++ 10.0 (VS2010)",
             "Memory: 4k page, physical 16664956k(9157704k free), swap 20473812k(9756156k free)",
         ]);
-        let facts: Vec<&Fact> = out.iter().filter_map(|r| if let Record::Fact { fact, .. } = r { Some(fact) } else { None }).collect();
+        let facts: Vec<&Fact> =
+            out.iter().filter_map(|r| if let Record::Fact { fact, .. } = r { Some(fact) } else { None }).collect();
         assert_eq!(facts[0], &Fact::RotationContinued);
         assert!(!facts.contains(&&Fact::JvmStart));
         assert!(facts.contains(&&Fact::Version("25.45-b02".into())));

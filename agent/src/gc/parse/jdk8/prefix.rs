@@ -81,7 +81,7 @@ fn take_uptime(text: &str) -> Option<(f64, &str)> {
     }
     let (value, after) = take_decimal(text)?;
     let consumed = &text[..text.len() - after.len()];
-    if !consumed.contains(['.', ',']) || !after.starts_with(':') {
+    if !after.starts_with(':') || !consumed.bytes().any(|b| b == b'.' || b == b',') {
         return None;
     }
     Some((value, skip_separator(&after[1..])))
@@ -107,7 +107,9 @@ fn skip_separator(text: &str) -> &str {
 pub fn trailing_prefix(text: &str) -> Timestamp {
     let b = text.as_bytes();
     let mut start = b.len();
-    while start > 0 && matches!(b[start - 1], b'0'..=b'9' | b'.' | b',' | b':' | b'-' | b'+' | b'T' | b'Z' | b' ' | b'#') {
+    while start > 0
+        && matches!(b[start - 1], b'0'..=b'9' | b'.' | b',' | b':' | b'-' | b'+' | b'T' | b'Z' | b' ' | b'#')
+    {
         start -= 1;
     }
     // `start` is at an ASCII byte boundary (every byte walked over is ASCII).

@@ -7,7 +7,7 @@
 //! bracket is classified by its shape alone, never by its position.
 
 use crate::gc::model::Timestamp;
-use crate::gc::parse::lexer::{parse_datestamp, parse_decimal};
+use crate::gc::parse::lexer::{parse_datestamp, parse_decimal, take_decimal};
 
 /// What the decorations of one line said.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -25,7 +25,14 @@ pub struct Decorations<'a> {
 /// logging says: a time, a level or a tag set. A lone bracketed word (JDK 8's
 /// `[CMS-concurrent-mark-start]`) could be a hostname but is not taken for one.
 pub fn is_decorated(line: &str) -> bool {
-    split(line).is_some_and(|(d, _)| d.at.is_known() || d.level || d.tags.is_some())
+    split(line).is_some_and(|(d, _)| d.says_unified())
+}
+
+impl Decorations<'_> {
+    /// Whether these decorations say something only unified logging says (see [`is_decorated`]).
+    pub fn says_unified(&self) -> bool {
+        self.at.is_known() || self.level || self.tags.is_some()
+    }
 }
 
 /// Smallest epoch-milliseconds value taken as a `timemillis` decoration (2001-09-09); shorter
@@ -44,8 +51,9 @@ pub fn split(line: &str) -> Option<(Decorations<'_>, &str)> {
     // `level` and may look like a tag (`[myhost][info][gc]`).
     let mut level_seen_after_tags = false;
     while let Some(after_open) = rest.strip_prefix('[') {
-        let close = memchr::memchr(b']', after_open.as_bytes())?;
-        let inner = after_open[..close].trim_end_matches(' ');
+        let (inner_len, close) = bracket_extent(after_open.as_bytes())?;
+        // `]` and ` ` are ASCII, so both slices are on char boundaries.
+        let inner = &after_open[..inner_len];
         rest = &after_open[close + 1..];
         match classify(inner)? {
             Bracket::Wall(ms) => {
@@ -75,6 +83,36 @@ pub fn split(line: &str) -> Option<(Decorations<'_>, &str)> {
     Some((decorations, rest))
 }
 
+/// The extent of the bracket whose text `bytes` starts with: the length of its text without the
+/// padding spaces, and where its `]` is. `None` when the bracket is unclosed, or when it holds a
+/// space before more text and does not start with a digit: no level, tag set or hostname has one
+/// (only padding after it), which rejects JDK 8's `[PSYoungGen: …]` and `[GC (…)` at their first
+/// space instead of at their end. (A datestamp is read leniently, so one with text after a space
+/// is left to [`classify`].)
+fn bracket_extent(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut end = 0;
+    loop {
+        match *bytes.get(end)? {
+            b']' => return Some((end, end)),
+            b' ' => break,
+            _ => end += 1,
+        }
+    }
+    let mut close = end + 1;
+    while *bytes.get(close)? == b' ' {
+        close += 1;
+    }
+    if bytes[close] == b']' {
+        return Some((end, close));
+    }
+    if !bytes[0].is_ascii_digit() {
+        return None;
+    }
+    let close = close + memchr::memchr(b']', &bytes[close..])?;
+    let inner_len = bytes[..close].iter().rposition(|&b| b != b' ').map_or(0, |last| last + 1);
+    Some((inner_len, close))
+}
+
 enum Bracket {
     Wall(i64),
     Uptime(f64),
@@ -88,26 +126,24 @@ fn classify(inner: &str) -> Option<Bracket> {
     let bytes = inner.as_bytes();
     let &first = bytes.first()?;
     if first.is_ascii_digit() {
+        // The usual shapes (`10.771s`, `233ms`), read in one pass: a number then its unit. A
+        // datestamp's `-` ends the number too early to leave a unit, so it never matches here.
+        if let Some((value, unit)) = take_decimal(inner) {
+            match unit {
+                "s" => return Some(Bracket::Uptime(value)),
+                "ms" => return Some(millis_bracket(value)),
+                "ns" => return Some(nanos_bracket(value)),
+                _ => {}
+            }
+        }
         if bytes.len() >= 19 && bytes[4] == b'-' && bytes[10] == b'T' {
             return parse_datestamp(inner).map(Bracket::Wall);
         }
-        // `timemillis`/`timenanos` share their units with `uptimemillis`/`uptimenanos`; only the
-        // magnitude (epoch versus seconds since JVM start) tells them apart.
         if let Some(number) = inner.strip_suffix("ms") {
-            let millis = parse_decimal(number)?;
-            return Some(if millis >= MIN_EPOCH_MILLIS as f64 {
-                Bracket::Wall(millis as i64)
-            } else {
-                Bracket::Uptime(millis / 1e3)
-            });
+            return Some(millis_bracket(parse_decimal(number)?));
         }
         if let Some(number) = inner.strip_suffix("ns") {
-            let nanos = parse_decimal(number)?;
-            return Some(if nanos >= MIN_EPOCH_MILLIS as f64 * 1e6 {
-                Bracket::Wall((nanos / 1e6) as i64)
-            } else {
-                Bracket::Uptime(nanos / 1e9)
-            });
+            return Some(nanos_bracket(parse_decimal(number)?));
         }
         if let Some(number) = inner.strip_suffix('s') {
             return Some(Bracket::Uptime(parse_decimal(number)?));
@@ -125,7 +161,7 @@ fn classify(inner: &str) -> Option<Bracket> {
         "trace" | "debug" | "info" | "warning" | "error" | "develop" => return Some(Bracket::Level),
         _ => {}
     }
-    if bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b',' || *b == b'_') {
+    if bytes.iter().all(|&b| is_tag_byte(b)) {
         return Some(Bracket::Tags);
     }
     // A hostname: no spaces inside (a message in brackets would have them).
@@ -133,6 +169,41 @@ fn classify(inner: &str) -> Option<Bracket> {
         return Some(Bracket::Other);
     }
     None
+}
+
+/// A `…ms` bracket: `timemillis` and `uptimemillis` share the unit; only the magnitude (epoch
+/// versus time since JVM start) tells them apart.
+fn millis_bracket(millis: f64) -> Bracket {
+    if millis >= MIN_EPOCH_MILLIS as f64 {
+        Bracket::Wall(millis as i64)
+    } else {
+        Bracket::Uptime(millis / 1e3)
+    }
+}
+
+/// A `…ns` bracket: `timenanos` or `uptimenanos`, told apart like [`millis_bracket`].
+fn nanos_bracket(nanos: f64) -> Bracket {
+    if nanos >= MIN_EPOCH_MILLIS as f64 * 1e6 {
+        Bracket::Wall((nanos / 1e6) as i64)
+    } else {
+        Bracket::Uptime(nanos / 1e9)
+    }
+}
+
+/// Whether `byte` may appear in a tag set (`gc,heap`, `gc,phases,start`, `safepoint`).
+fn is_tag_byte(byte: u8) -> bool {
+    /// One lookup instead of four comparisons: every byte of every tag set is checked.
+    const TAG_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            table[byte] = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b',' || b == b'_';
+            byte += 1;
+        }
+        table
+    };
+    TAG_BYTES[usize::from(byte)]
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ mod decorations;
 mod facts;
 mod text;
 
-pub use decorations::is_decorated;
+pub use decorations::{is_decorated, split as split_decorations, Decorations};
 
 use super::{FormatParser, LineClass};
 use crate::gc::model::{Collector, EventKind, Fact, G1Regions, GcEvent, MemoryChange, PauseKind, Record, Timestamp};
@@ -134,23 +134,7 @@ enum Generation {
 
 impl FormatParser for UnifiedParser {
     fn feed(&mut self, line: &str, out: &mut Vec<Record>) -> LineClass {
-        let Some((decorations, message)) = decorations::split(line) else {
-            return LineClass::Unrecognized;
-        };
-        let (gc_id, message) = split_gc_id(message);
-        let tags = match decorations.tags.map(TagSet::of) {
-            Some(None) => return LineClass::Ignored,
-            Some(known) => known,
-            None => None,
-        };
-        let context = Line { at: decorations.at, gc_id, tags, decorated: decorations.any };
-        let class = self.dispatch(&context, message.trim_start(), out);
-        match class {
-            Some(class) => class,
-            // Known to be unified logging, just nothing we need.
-            None if context.decorated || gc_id.is_some() => LineClass::Ignored,
-            None => LineClass::Unrecognized,
-        }
+        self.feed_split(decorations::split(line), out)
     }
 
     fn finish(&mut self, out: &mut Vec<Record>) -> u64 {
@@ -165,6 +149,34 @@ impl FormatParser for UnifiedParser {
 impl UnifiedParser {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Feeds a line whose decorations [`split_decorations`] already split off (the dispatcher
+    /// splits them to tell the format, and they are not split twice).
+    pub fn feed_split(&mut self, split: Option<(Decorations<'_>, &str)>, out: &mut Vec<Record>) -> LineClass {
+        let Some((decorations, message)) = split else {
+            return LineClass::Unrecognized;
+        };
+        // Most lines belong to tag sets that contribute nothing: skip them before reading more.
+        let tags = match decorations.tags.map(TagSet::of) {
+            Some(None) => return LineClass::Ignored,
+            Some(known) => known,
+            None => None,
+        };
+        let (gc_id, message) = split_gc_id(message);
+        let context = Line { at: decorations.at, gc_id, tags, decorated: decorations.any };
+        // Most messages start with a visible character; only indented ones need trimming.
+        let message = match message.as_bytes().first() {
+            Some(first) if first.is_ascii_graphic() => message,
+            _ => message.trim_start(),
+        };
+        let class = self.dispatch(&context, message, out);
+        match class {
+            Some(class) => class,
+            // Known to be unified logging, just nothing we need.
+            None if context.decorated || gc_id.is_some() => LineClass::Ignored,
+            None => LineClass::Unrecognized,
+        }
     }
 
     /// Routes one message by its text. `None`: a unified line we do not need.

@@ -6,17 +6,27 @@ use crate::gc::parse::lexer::{parse_duration, take_size};
 
 /// Splits a leading `GC(12) ` off a message.
 pub fn split_gc_id(message: &str) -> (Option<u64>, &str) {
-    let Some(rest) = message.strip_prefix("GC(") else {
+    const OPEN: &[u8] = b"GC(";
+    let bytes = message.as_bytes();
+    if !bytes.starts_with(OPEN) {
         return (None, message);
-    };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    let Some(after) = rest[digits..].strip_prefix(')') else {
-        return (None, message);
-    };
-    match rest[..digits].parse::<u64>() {
-        Ok(id) => (Some(id), after.strip_prefix(' ').unwrap_or(after)),
-        Err(_) => (None, message),
     }
+    // Read in one pass: nearly every line of a detailed log carries an id.
+    let mut id = 0u64;
+    let mut end = OPEN.len();
+    while let Some(digit) = bytes.get(end).map(|b| b.wrapping_sub(b'0')).filter(|digit| *digit <= 9) {
+        match id.checked_mul(10).and_then(|id| id.checked_add(u64::from(digit))) {
+            Some(longer) => id = longer,
+            None => return (None, message),
+        }
+        end += 1;
+    }
+    if end == OPEN.len() || bytes.get(end) != Some(&b')') {
+        return (None, message);
+    }
+    // `)` is ASCII: the slice is on a char boundary.
+    let after = &message[end + 1..];
+    (Some(id), after.strip_prefix(' ').unwrap_or(after))
 }
 
 /// Parses a memory transition at the start of `text`: `16384K->2559K(18944K)` (JDK 9-15),
@@ -49,7 +59,10 @@ fn take_capacity(text: &str) -> Option<(Option<u64>, &str)> {
 
 /// A G1 region count transition: `9->0(24)` or `21->21`.
 pub fn parse_region_counts(text: &str) -> Option<(u32, u32, Option<u32>)> {
-    let (before, rest) = text.trim().split_once("->")?;
+    let text = text.trim();
+    let arrow = find_arrow(text)?;
+    // `->` is ASCII: both slices are on char boundaries.
+    let (before, rest) = (&text[..arrow], &text[arrow + 2..]);
     let (after, target) = match rest.split_once('(') {
         Some((after, target)) => (after, Some(target.strip_suffix(')')?.parse().ok()?)),
         None => (rest, None),
@@ -63,6 +76,8 @@ pub fn parse_region_counts(text: &str) -> Option<(u32, u32, Option<u32>)> {
 pub struct Summary<'a> {
     /// The name followed by its parenthesized qualifiers and cause.
     pub head: &'a str,
+    /// Where the name ends in `head` (at ` (`, or its end): names and groups are asked for often.
+    name_end: usize,
     pub heap: Option<MemoryChange>,
     /// Seconds.
     pub duration: Option<f64>,
@@ -82,34 +97,42 @@ impl<'a> Summary<'a> {
         }
         let mut heap = None;
         let (front, last) = head.rsplit_once(' ').unwrap_or(("", head));
-        if last.contains("->") {
+        if find_arrow(last).is_some() {
             if let Some((change, "")) = take_transition(last) {
                 heap = Some(change);
                 head = front.trim_end();
             }
         }
-        Summary { head, heap, duration }
+        let bytes = head.as_bytes();
+        let name_end = memchr::memchr_iter(b'(', bytes)
+            .find(|&open| open > 0 && bytes[open - 1] == b' ')
+            .map_or(head.len(), |open| open - 1);
+        Summary { head, name_end, heap, duration }
     }
 
     /// The name without qualifiers or cause: `Pause Young`.
     pub fn name(&self) -> &'a str {
-        match self.head.find(" (") {
-            Some(end) => &self.head[..end],
-            None => self.head,
-        }
+        // `name_end` is at a space or the end, so on a char boundary.
+        &self.head[..self.name_end]
     }
 
     /// The parenthesized groups after the name, outer parentheses removed, nesting kept:
     /// `(Normal) (System.gc())` gives `Normal`, `System.gc()`.
     pub fn groups(&self) -> Groups<'a> {
-        let name = self.name();
-        Groups { rest: &self.head[name.len()..] }
+        Groups { rest: &self.head[self.name_end..] }
     }
 
     /// The cause: the last group unless it is a qualifier (`Pause Young (Normal)`).
     pub fn cause(&self) -> Option<&'a str> {
         self.groups().last().filter(|group| !is_qualifier(group))
     }
+}
+
+/// Where the first `->` in `text` starts (found without building a substring searcher for two
+/// bytes, which costs more than the search on lines this short).
+fn find_arrow(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'-', bytes).find(|&dash| bytes.get(dash + 1) == Some(&b'>'))
 }
 
 fn is_duration_token(token: &str) -> bool {
