@@ -29,9 +29,10 @@ public final class TimingSettings {
     public static final boolean DEFAULT_ENABLED = true;
 
     /**
-     * One record in 128: a timed record costs about 60 ns (two {@code System.nanoTime()} calls and
-     * the bookkeeping), so sampling adds under 0.5 ns a record on average, well below 1 % of even
-     * the cheapest chained pipeline. Records whose chain takes longer than {@link
+     * One record in 128: a timed record costs about 55-90 ns per operator (two {@code
+     * System.nanoTime()} calls and the bookkeeping), so sampling adds under 1 ns a record on
+     * average; the per-record bookkeeping of the untimed path (docs/metrics.md, Overhead) is what
+     * the cheapest pipelines still pay. Records whose chain takes longer than {@link
      * RecordTimer#TIME_EVERY_RECORD_ABOVE_NANOS} are all timed regardless, since timing costs them
      * less than 1 %.
      */

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Throughput cost of record timing on the cheapest chained pipeline Flink runs (bounded source of
+# longs → map → filter → discarding sink, parallelism 1, object reuse on; OverheadPipeline.java),
+# stock Flink against the same Flink with the overlay jar first on the classpath. A benchmark, not
+# a test: it asserts nothing and prints its numbers.
+#
+# Each run is a fresh JVM (so JIT profiles and the JNI library never carry over) running one
+# warm-up job and one measured job on a local MiniCluster. Runs alternate between three
+# configurations in every round, so drift of the (shared, noisy) machine hits them alike:
+#   stock     the release's own lib/ jars
+#   default   overlay jar + libjni_metrics.so first, default settings (one record in 128 timed)
+#   every     the same with rightsize.timing.sample-every=1 (every record timed)
+# Prints records/s per run with its ratio to the stock run of the same round, then per
+# configuration the median rate against stock's and the median of the per-round ratios (the
+# paired figure is the steadier one when the machine's speed drifts between rounds).
+#
+#   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 5 rounds, 50 M records
+#   ROUNDS=3 RECORDS=20000000 flink-patch/benchmarks/overhead.sh
+#   FLINK_VERSIONS="2.3.0 1.20.5" flink-patch/benchmarks/overhead.sh
+#
+# Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
+# provisions the Flink distribution into the shared cache if absent (tests/env/provision.sh).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$repo/scripts/lib/common.sh"
+. "$repo/tests/env/lib.sh"
+
+rounds="${ROUNDS:-5}"
+records="${RECORDS:-50000000}"
+flink_versions="${FLINK_VERSIONS:-2.3.0}"
+# A fixed heap: the three configurations differ in the code they run, not in how the JVM sizes
+# itself on a machine whose free memory changes with what else runs.
+java_options=(-Xms1g -Xmx1g -XX:+UseParallelGC)
+
+bench="$repo/flink-patch/benchmarks"
+work="$bench/target"
+native="$repo/target/release/libjni_metrics.so"
+mkdir -p "$work"
+
+overlay_module() {
+    case "$1" in
+        1.20.*) echo overlay-1.20 ;;
+        2.3.*) echo overlay-2.x ;;
+        *) die "no overlay for Flink $1 (supported: 1.20.5, 2.3.0)" ;;
+    esac
+}
+
+overlay_jar() {
+    local jar
+    # The shade plugin's input is original-<name>.jar; this glob matches only the shaded jar.
+    for jar in "$repo/flink-patch/$(overlay_module "$1")/target/rightsize-flink-overlay-$1-"*.jar; do
+        [ -f "$jar" ] && { printf '%s\n' "$jar"; return; }
+    done
+}
+
+# True when the overlay jar is missing or older than any source it is built from.
+overlay_stale() {
+    local jar
+    jar="$(overlay_jar "$1")"
+    [ -z "$jar" ] && return 0
+    [ -n "$(find "$repo/flink-patch/timing-core/src/main" "$repo/flink-patch/timing-flink/src/main" \
+        "$repo/flink-patch/$(overlay_module "$1")/src/main" "$repo/flink-patch/$(overlay_module "$1")/pom.xml" \
+        -newer "$jar" -type f -print -quit)" ]
+}
+
+step "Building the native aggregator (cargo, release)"
+cargo build --release --locked -p jni-metrics 2>&1 | tail -n 1 >&2
+[ -f "$native" ] || die "cargo did not produce $native"
+
+for version in $flink_versions; do
+    if overlay_stale "$version"; then
+        step "Building the overlay jar for Flink $version (Maven, tests skipped)"
+        mvn -B -q -ntp -Dstyle.color=never -f "$repo/flink-patch/pom.xml" -DskipTests \
+            -pl "$(overlay_module "$version")" -am package >&2
+    fi
+    [ -n "$(overlay_jar "$version")" ] || die "no overlay jar for Flink $version after the build"
+    if [ ! -d "$(flink_home_cached "$version")/lib" ]; then
+        step "Provisioning Flink $version into $RIGHTSIZE_ENV_CACHE"
+        "$repo/tests/env/provision.sh" --flink "$version" --no-kafka >&2
+    fi
+    step "Compiling the pipeline against Flink $version"
+    rm -rf "$work/pipeline-$version"
+    javac -nowarn -d "$work/pipeline-$version" -cp "$(flink_home_cached "$version")/lib/*" \
+        "$bench/pipeline/OverheadPipeline.java"
+done
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# One run in a fresh JVM; prints records/s, or dies with the JVM's output.
+run_once() {
+    local version="$1" config="$2" lib classpath output
+    lib="$(flink_home_cached "$version")/lib"
+    local settings=()
+    case "$config" in
+        stock) classpath="$work/pipeline-$version:$lib/*" ;;
+        default | every)
+            classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
+            settings=("rightsize.timing.native-library=$native")
+            [ "$config" = every ] && settings+=("rightsize.timing.sample-every=1")
+            ;;
+    esac
+    if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline "$records" "${settings[@]}" 2>&1)"; then
+        printf '%s\n' "$output" >&2
+        die "the $config run on Flink $version failed (output above)"
+    fi
+    # The first run of each configuration shows where the record path comes from: a wrong
+    # classpath would otherwise only show as a suspiciously good number.
+    [ "$round" -eq 1 ] && printf '%s\n' "$output" | sed -n 's/^INFO /    /p' >&2
+    printf '%s\n' "$output" | sed -n 's/^RESULT .*records_per_s=\([0-9]*\).*/\1/p'
+}
+
+configs=(stock default every)
+summary=()
+for version in $flink_versions; do
+    step "Flink $version: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})"
+    declare -A rates=() ratios=()
+    for ((round = 1; round <= rounds; round++)); do
+        declare -A this_round=()
+        # Each round starts one configuration further on, so no configuration always runs
+        # right after the slow every-record runs (or first, on a cold machine).
+        for ((k = 0; k < ${#configs[@]}; k++)); do
+            config="${configs[$(((round - 1 + k) % ${#configs[@]}))]}"
+            rate="$(run_once "$version" "$config")"
+            [ -n "$rate" ] || die "the $config run on Flink $version printed no RESULT line"
+            this_round[$config]="$rate"
+            rates[$config]+="$rate "
+        done
+        line="round $round:"
+        for config in "${configs[@]}"; do
+            ratio="$(awk -v r="${this_round[$config]}" -v s="${this_round[stock]}" 'BEGIN { printf "%.4f", r / s }')"
+            ratios[$config]+="$ratio "
+            line+="$(awk -v c="$config" -v r="${this_round[$config]}" -v q="$ratio" \
+                'BEGIN { printf "  %s %6.2f M/s (%.3f)", c, r / 1e6, q }')"
+        done
+        printf '%s\n' "$line"
+        unset this_round
+    done
+    stock_median="$(printf '%s' "${rates[stock]}" | tr ' ' '\n' | median)"
+    for config in "${configs[@]}"; do
+        m="$(printf '%s' "${rates[$config]}" | tr ' ' '\n' | median)"
+        paired="$(printf '%s' "${ratios[$config]}" | tr ' ' '\n' | median)"
+        summary+=("$(awk -v v="$version" -v c="$config" -v m="$m" -v s="$stock_median" -v p="$paired" 'BEGIN {
+            printf "Flink %-7s %-8s median %7.2f M records/s   median/stock %.3f (loss %5.1f %%)   median of round ratios %.3f (loss %5.1f %%)",
+                v, c, m / 1e6, m / s, (1 - m / s) * 100, p, (1 - p) * 100 }')")
+    done
+    unset rates ratios
+done
+
+step "Summary: $rounds rounds, $records records per run, ratios against stock"
+note "2 shared vCPUs are noisy: judge a loss against the spread of the rounds above."
+printf '%s\n' "${summary[@]}"

@@ -1,0 +1,96 @@
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * The cheapest chained pipeline Flink runs (a bounded source of longs → map → filter → discarding
+ * sink, parallelism 1, object reuse on) on a local MiniCluster: the case where per-record timing
+ * costs the most relative to the work. Run by {@code overhead.sh} in a fresh JVM per run, with
+ * stock Flink's classpath or with the overlay jar in front of it.
+ *
+ * <p>Arguments: {@code records [key=value ...]}; each {@code key=value} goes into the
+ * TaskManager's configuration (for example {@code rightsize.timing.sample-every=1}). One warm-up
+ * job of a fifth of the records lets the JIT compile the record path, then the measured job runs.
+ * Prints one line {@code RESULT records=… seconds=… records_per_s=…}, where the time is the
+ * measured job's net runtime as Flink reports it (deployment included, JVM start-up not).
+ *
+ * <p>Compiled against each release's {@code flink-dist} jar, so it uses only API that Flink
+ * 1.20 and 2.x share, and reaches the overlay's classes by reflection (absent on stock Flink).
+ */
+public final class OverheadPipeline {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: OverheadPipeline RECORDS [rightsize.timing.KEY=VALUE ...]");
+            System.exit(2);
+        }
+        long records = Long.parseLong(args[0]);
+        Map<String, String> settings = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                System.err.println("expected KEY=VALUE, got '" + args[i] + "'");
+                System.exit(2);
+            }
+            settings.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        System.out.println("INFO " + describeTiming(settings));
+
+        run(Math.max(1, records / 5), settings);
+        JobExecutionResult result = run(records, settings);
+        double seconds = result.getNetRuntime() / 1000.0;
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "RESULT records=%d seconds=%.3f records_per_s=%.0f%n",
+                records,
+                seconds,
+                records / seconds);
+    }
+
+    private static JobExecutionResult run(long records, Map<String, String> settings)
+            throws Exception {
+        Map<String, String> config = new HashMap<>(settings);
+        // One slot, no web UI: nothing else competes with the task thread for the two cores.
+        config.put("taskmanager.numberOfTaskSlots", "1");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(config));
+        env.getConfig().enableObjectReuse();
+        env.fromSequence(1, records)
+                .map(value -> value * 31 + 7)
+                .returns(Long.class)
+                .filter(value -> (value & 1023) != 0)
+                .sinkTo(new DiscardingSink<>());
+        return env.execute("rightsize-overhead");
+    }
+
+    /**
+     * Where the patched record processor comes from and which aggregator timing would use, so a
+     * run on the wrong classpath shows up in the output instead of as a too-good number.
+     */
+    private static String describeTiming(Map<String, String> settings) throws Exception {
+        String patchedFrom =
+                Class.forName("org.apache.flink.streaming.runtime.io.RecordProcessorUtils")
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .getPath();
+        String backend;
+        try {
+            Class<?> settingsClass = Class.forName("org.rightsize.flink.metrics.TimingSettings");
+            Function<String, String> lookup = settings::get;
+            Object parsed = settingsClass.getMethod("from", Function.class).invoke(null, lookup);
+            Method backendOf =
+                    Class.forName("org.rightsize.flink.metrics.Aggregators")
+                            .getMethod("backend", settingsClass);
+            backend = parsed + "; aggregator " + backendOf.invoke(null, parsed);
+        } catch (ClassNotFoundException e) {
+            backend = "no Rightsize classes (stock Flink)";
+        }
+        return "RecordProcessorUtils from " + patchedFrom + "; " + backend;
+    }
+}
