@@ -3,7 +3,8 @@
 # for the HTML report test; Flink, Kafka and cargo-fuzz into the per-user cache shared by every
 # clone), then: lint; the Rust workspace's unit, conformance and real-JVM tests; the Flink timing
 # patch on a MiniCluster per Flink version, its overlay jars and its .patch files against the
-# upstream sources; a real Flink + Kafka cluster smoke test; a bounded fuzz run of the GC parser.
+# upstream sources; a real Flink + Kafka cluster smoke test; end-to-end tests on standalone
+# Flink clusters; a bounded fuzz run of the GC parser.
 #
 #   scripts/test.sh                 everything
 #   RIGHTSIZE_FUZZ_SECONDS=0 ...    skip the fuzz run (default 60 s)
@@ -29,6 +30,10 @@ bash flink-patch/scripts/check-patches.sh
 
 step "Real Flink + Kafka environment (provision, start, check, stop)"
 bash tests/env/smoke.sh
+
+step "End to end on standalone Flink clusters: timing overlay per version, fallback, GC logs, Kafka topics"
+cargo build --release --locked -p rightsize 2>&1
+tests/e2e/run.sh
 
 fuzz_seconds="${RIGHTSIZE_FUZZ_SECONDS:-60}"
 if [ "$fuzz_seconds" -gt 0 ]; then

@@ -21,6 +21,8 @@
 #   --native-lib-dir DIR    java.library.path and LD_LIBRARY_PATH of both Flink JVMs [also
 #                           $RIGHTSIZE_NATIVE_LIB_DIR]: the hook for the JNI metrics library
 #   --slots N               task slots of the TaskManager [8]
+#   --conf 'KEY: VALUE'     a Flink setting for the run's config.yaml, replacing the harness's
+#                           own value of KEY (repeatable; e.g. 'rightsize.timing.window: 2 s')
 #
 # A failed start prints the logs, stops what it started and exits non-zero. A run killed outright
 # leaves its PIDs in <run dir>/pids; the next start or stop with that run dir ends them.
@@ -49,6 +51,7 @@ with_kafka=true
 slots=8
 native_lib_dir="${RIGHTSIZE_NATIVE_LIB_DIR:-}"
 extra_libs=()
+extra_conf=()
 if [ -n "${RIGHTSIZE_EXTRA_LIB_JARS:-}" ]; then
     IFS=: read -r -a extra_libs <<<"$RIGHTSIZE_EXTRA_LIB_JARS"
 fi
@@ -61,6 +64,7 @@ while [ $# -gt 0 ]; do
         --extra-lib) [ $# -ge 2 ] || usage; extra_libs+=("$2"); shift ;;
         --native-lib-dir) [ $# -ge 2 ] || usage; native_lib_dir="$2"; shift ;;
         --slots) [ $# -ge 2 ] || usage; slots="$2"; shift ;;
+        --conf) [ $# -ge 2 ] || usage; extra_conf+=("$2"); shift ;;
         -h | --help) usage ;;
         *) printf 'unknown argument: %s\n' "$1" >&2; usage ;;
     esac
@@ -68,6 +72,10 @@ while [ $# -gt 0 ]; do
 done
 case "$scheduler" in default | adaptive) ;; *) die "--scheduler must be default or adaptive, not $scheduler" ;; esac
 [[ "$slots" =~ ^[1-9][0-9]*$ ]] || die "--slots must be a positive number, not $slots"
+for setting in "${extra_conf[@]}"; do
+    [[ "$setting" =~ ^[A-Za-z0-9_.-]+:\ [^[:cntrl:]]+$ ]] \
+        || die "--conf takes one 'key: value' line, not: $setting"
+done
 mkdir -p "$run_dir"
 run_dir="$(cd "$run_dir" && pwd)"
 state_file="$run_dir/cluster.env"
@@ -327,6 +335,13 @@ metrics.internal.query-service.port: 0
 metrics.fetcher.update-interval: 2000
 parallelism.default: 1
 EOF
+    # A --conf setting replaces the line above with its key (YAML forbids a key twice).
+    local setting
+    for setting in "${extra_conf[@]}"; do
+        awk -v key="${setting%%:*}:" 'index($0, key) != 1' "$home/conf/config.yaml" >"$home/conf/config.yaml.tmp"
+        printf '%s\n' "$setting" >>"$home/conf/config.yaml.tmp"
+        mv "$home/conf/config.yaml.tmp" "$home/conf/config.yaml"
+    done
     printf '127.0.0.1\n' >"$home/conf/workers"
     printf '127.0.0.1:%s\n' "$rest_port" >"$home/conf/masters"
 }
@@ -345,8 +360,9 @@ state_quote() {
 
 # The configuration a running cluster must match to be reused.
 config_signature() {
-    printf 'flink=%s scheduler=%s kafka=%s slots=%s extra=%s native=%s' "$flink_version" \
-        "$scheduler" "$with_kafka" "$slots" "${extra_libs[*]:-}" "$native_lib_dir"
+    printf 'flink=%s scheduler=%s kafka=%s slots=%s extra=%s native=%s conf=%s' "$flink_version" \
+        "$scheduler" "$with_kafka" "$slots" "${extra_libs[*]:-}" "$native_lib_dir" \
+        "$(IFS=';'; echo "${extra_conf[*]:-}")"
 }
 
 recorded_pids() { [ -f "$pids_file" ] && awk '{ print $2 }' "$pids_file"; }

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# End-to-end tests on a real standalone Flink cluster (tests/env/cluster.sh: JobManager and
+# TaskManager in separate JVMs): the timing overlay on each Flink line it supports, with the
+# native aggregator and without it, the TaskManager's GC log on disk, over REST and through
+# `rightsize gc`, and Kafka topics in a source's metrics. One cluster per configuration, one at a
+# time (two would not fit on 2 cores); each is stopped before the next starts, and on any exit.
+#
+#   tests/e2e/run.sh       run dir: $RIGHTSIZE_E2E_DIR or target/e2e/e2e
+#
+# Needs the overlay jars (mvn -B -ntp -f flink-patch/pom.xml verify) and
+# target/release/libjni_metrics.so (cargo build -p jni-metrics --release). Ends with the line
+# `e2e: N passed, M failed` and exits non-zero on any failure.
+set -euo pipefail
+shopt -s inherit_errexit
+. "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/common.sh"
+. "$(cd "$(dirname "$0")/.." && pwd)/env/lib.sh"
+
+E2E_DIR="$RIGHTSIZE_REPO/tests/e2e"
+WAIT_SECONDS=90       # for a job, its records or its metrics to show up
+RECORDS_PER_SECOND=2000
+# Every record timed, short windows and a fast metric fetcher, so values show up in seconds.
+TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
+    --conf 'rightsize.timing.window: 2 s' --conf 'metrics.fetcher.update-interval: 1000')
+
+run_dir="${RIGHTSIZE_E2E_DIR:-$RIGHTSIZE_REPO/target/e2e/e2e}"
+mkdir -p "$run_dir"
+run_dir="$(cd "$run_dir" && pwd)"
+cluster() { "$RIGHTSIZE_ENV_DIR/cluster.sh" "$1" --run-dir "$run_dir" "${@:2}"; }
+sql() { "$RIGHTSIZE_ENV_DIR/workloads/sql.sh" --run-dir "$run_dir" "$@"; }
+kafka() { "$RIGHTSIZE_ENV_DIR/kafka.sh" --run-dir "$run_dir" "$@"; }
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); note "ok: $*"; }
+fail() { failed=$((failed + 1)); note "FAILED: $*"; }
+
+# --- helpers ---------------------------------------------------------------------------------
+
+# Prints a Python expression over the JSON document `d` read from stdin.
+json_eval() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+rest() { curl -sf --max-time 10 "$RIGHTSIZE_FLINK_REST_URL$1"; }
+
+# Runs "$@" every second until it succeeds; false (with a message) after $2 seconds.
+wait_for() {
+    local what="$1" seconds="$2" waited=0
+    shift 2
+    until "$@" 2>/dev/null; do
+        if [ "$waited" -ge "$seconds" ]; then
+            note "timed out after ${seconds}s waiting for $what"
+            return 1
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
+# Starts the cluster of a test group; prints its logs and counts a failure when that fails.
+failed_at_start=0
+start_cluster() {
+    failed_at_start=$failed
+    step "Starting Flink $*"
+    if ! cluster start "$@" >/dev/null; then
+        fail "cluster start $*"
+        return 1
+    fi
+    # shellcheck disable=SC1091 # written by cluster.sh
+    . "$run_dir/cluster.env"
+}
+
+# Stops the cluster of a test group, after printing its logs if a check of the group failed.
+stop_cluster() {
+    if [ "$failed" -ne "$failed_at_start" ] && [ -f "$run_dir/cluster.env" ]; then
+        cluster logs || true
+    fi
+    cluster stop || fail "cluster stop left processes running"
+}
+
+# The TaskManager's log4j file (start-foreground still logs to the file; stdout is quiet).
+tm_log() { compgen -G "$RIGHTSIZE_FLINK_LOG_DIR/flink-*-taskexecutor-*.log" | head -n 1; }
+
+job_running() { [ "$(rest "/jobs/$1" | json_eval 'd["state"]')" = RUNNING ]; }
+
+# The ID of the job's first vertex whose name does (yes) or does not (no) start with "Source".
+vertex_id() {
+    rest "/jobs/$1" | json_eval "next(v['id'] for v in d['vertices'] if v['name'].startswith('Source') == ('$2' == 'yes'))"
+}
+
+# Records the vertex has read, per Flink's own counters.
+vertex_records_in() {
+    rest "/jobs/$1" | json_eval "next(v['metrics']['read-records'] for v in d['vertices'] if v['id'] == '$2')"
+}
+records_flowing() { [ "$(vertex_records_in "$1" "$2")" -gt 0 ]; }
+
+# The value of one vertex metric, or nothing while it has none.
+vertex_metric() {
+    rest "/jobs/$1/vertices/$2/metrics?get=$3" | json_eval "d[0]['value'] if d else ''"
+}
+positive() { python3 -c 'import sys; v = float(sys.argv[1]); sys.exit(0 if v > 0 else 1)' "$1"; }
+
+max_over_subtasks_positive() {
+    local value
+    value="$(rest "/jobs/$1/vertices/$2/subtasks/metrics?get=taskOneRecordDealTime&agg=max" \
+        | json_eval "d[0]['max'] if d else ''")"
+    [ -n "$value" ] && positive "$value"
+}
+task_metric_answers() {
+    local value
+    value="$(vertex_metric "$1" "$2" 0.taskOneRecordDealTime)"
+    [ -n "$value" ] && positive "$value"
+}
+# Metric ids of a vertex matching an extended regular expression, one a line.
+vertex_metric_ids() {
+    rest "/jobs/$1/vertices/$2/metrics" | json_eval "'\n'.join(m['id'] for m in d)" | grep -E "$3"
+}
+
+# Test 1 and 2's common part: the job runs, records flow, the timing gauges answer over REST.
+check_timing_metrics() {
+    local label="$1" job vertex
+    job="$(sql "$E2E_DIR/timing.sql" RATE="$RECORDS_PER_SECOND")" || { fail "$label: submit timing.sql"; return 1; }
+    if wait_for "job $job to run" "$WAIT_SECONDS" job_running "$job"; then
+        pass "$label: job $job is RUNNING"
+    else
+        fail "$label: job $job is not RUNNING"
+        return 1
+    fi
+    vertex="$(vertex_id "$job" no)"
+    if wait_for "records into vertex $vertex" "$WAIT_SECONDS" records_flowing "$job" "$vertex"; then
+        pass "$label: records flow into the aggregate ($(vertex_records_in "$job" "$vertex") read)"
+    else
+        fail "$label: no records reach the aggregate vertex"
+    fi
+    if wait_for "taskOneRecordDealTime (max over subtasks)" "$WAIT_SECONDS" \
+        max_over_subtasks_positive "$job" "$vertex"; then
+        pass "$label: subtasks/metrics?get=taskOneRecordDealTime&agg=max is positive"
+    else
+        fail "$label: subtasks/metrics?get=taskOneRecordDealTime&agg=max has no positive value"
+    fi
+    if wait_for "0.taskOneRecordDealTime" "$WAIT_SECONDS" task_metric_answers "$job" "$vertex"; then
+        pass "$label: 0.taskOneRecordDealTime = $(vertex_metric "$job" "$vertex" 0.taskOneRecordDealTime) ms"
+    else
+        fail "$label: 0.taskOneRecordDealTime does not answer with a positive value"
+    fi
+    local operator_ids
+    operator_ids="$(vertex_metric_ids "$job" "$vertex" '^0\.[^.]+\.taskOneRecordDealTime$' | paste -sd' ' -)" || true
+    if [ -n "$operator_ids" ]; then
+        pass "$label: operator-level ids: $operator_ids"
+    else
+        fail "$label: no 0.<operator>.taskOneRecordDealTime in the vertex's metric list"
+    fi
+}
+
+# --- the tests -------------------------------------------------------------------------------
+
+# A copy of the overlay jar for a Flink version, in the run dir: a rebuild of flink-patch/ while
+# a cluster runs would swap the jar under its class loader.
+overlay_jar() {
+    local jar copy
+    jar="$(compgen -G "$RIGHTSIZE_REPO/flink-patch/$1/target/rightsize-flink-overlay-$2-*.jar" \
+        | grep -v '/original-' | head -n 1)" || true
+    [ -n "$jar" ] || die "no overlay jar for Flink $2 in flink-patch/$1/target: build it with 'mvn -B -ntp -f flink-patch/pom.xml verify -DskipTests'"
+    copy="$run_dir/overlay/$(basename "$jar")"
+    mkdir -p "$run_dir/overlay"
+    cp "$jar" "$copy"
+    python3 - "$copy" <<'PY' || die "$jar is not a whole overlay jar (being rebuilt?); build flink-patch/ again"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as jar:
+    assert jar.testzip() is None
+    jar.getinfo("org/apache/flink/streaming/runtime/io/RecordProcessorUtils.class")
+PY
+    printf '%s\n' "$copy"
+}
+
+# 1. The overlay with the native aggregator.
+test_overlay_native() {
+    local version="$1" jar="$2"
+    start_cluster --flink "$version" --no-kafka --extra-lib "$jar" --native-lib-dir "$native_dir" \
+        "${TIMING_CONF[@]}" || return 0
+    check_timing_metrics "Flink $version, native" || true
+    local log line
+    log="$(tm_log)" || true
+    line="$(grep -F 'Rightsize record timing on:' "$log" 2>/dev/null | head -n 1)" || true
+    if [[ "$line" == *"; aggregator native ("* ]]; then
+        pass "Flink $version: the TaskManager log says: ...${line##*; }"
+    else
+        fail "Flink $version: the TaskManager log lacks 'aggregator native (...)': ${line:-no timing line in ${log:-the log dir}}"
+    fi
+    if [ "$version" = 1.20.5 ]; then test_gc_log; fi
+    stop_cluster
+}
+
+# 2. The overlay without the library: the pure-Java fallback, announced by one warning.
+test_overlay_fallback() {
+    local version="$1" jar="$2"
+    local beside
+    beside="$(dirname "$(readlink -f "$jar")")/libjni_metrics.so"
+    if [ -e "$beside" ]; then
+        fail "Flink $version fallback: $beside is beside the overlay jar; it would be loaded"
+        return 0
+    fi
+    # No inherited LD_LIBRARY_PATH either: the JVM searches it for the library too.
+    LD_LIBRARY_PATH="" start_cluster --flink "$version" --no-kafka --extra-lib "$jar" \
+        "${TIMING_CONF[@]}" || return 0
+    if [ -e "$RIGHTSIZE_FLINK_HOME/lib/libjni_metrics.so" ]; then
+        fail "Flink $version fallback: the cluster's lib/ has libjni_metrics.so"
+    fi
+    check_timing_metrics "Flink $version, no native library" || true
+    local log warnings
+    log="$(tm_log)" || true
+    warnings="$(grep -c 'native library unavailable' "$log" 2>/dev/null)" || true
+    if [ "$warnings" = 1 ]; then
+        pass "Flink $version fallback: exactly one warning about the native library"
+    else
+        fail "Flink $version fallback: ${warnings:-0} warnings about the native library in ${log:-the log dir}, expected 1"
+    fi
+    stop_cluster
+}
+
+# 3. The TaskManager's GC log: on disk, over REST, and through `rightsize gc`.
+young_gc_logged() { grep -q 'Pause Young' "$RIGHTSIZE_TM_GC_LOG"; }
+test_gc_log() {
+    if wait_for "a young collection in $RIGHTSIZE_TM_GC_LOG" "$WAIT_SECONDS" young_gc_logged; then
+        pass "GC log on disk in Flink's log dir: $RIGHTSIZE_TM_GC_LOG ($(wc -c <"$RIGHTSIZE_TM_GC_LOG") bytes)"
+    else
+        fail "no young collection in $RIGHTSIZE_TM_GC_LOG"
+        return 0
+    fi
+    local tm_id names gc_text
+    tm_id="$(rest /taskmanagers | json_eval 'd["taskmanagers"][0]["id"]')" || { fail "GET /taskmanagers"; return 0; }
+    names="$(rest "/taskmanagers/$tm_id/logs" | json_eval '" ".join(l["name"] for l in d["logs"])')" || true
+    if [[ " $names " == *" taskmanager-gc.log "* ]]; then
+        pass "/taskmanagers/:tmid/logs lists taskmanager-gc.log"
+    else
+        fail "/taskmanagers/:tmid/logs lacks taskmanager-gc.log: $names"
+    fi
+    gc_text="$(rest "/taskmanagers/$tm_id/logs/taskmanager-gc.log")" || true
+    if grep -q '\[gc.*Pause Young' <<<"$gc_text"; then
+        pass "/taskmanagers/:tmid/logs/taskmanager-gc.log returns GC lines ($(grep -c '\[gc' <<<"$gc_text") lines with [gc)"
+    else
+        fail "/taskmanagers/:tmid/logs/taskmanager-gc.log returned no GC pause lines"
+    fi
+    local report young instances young_count
+    report="$("$rightsize" gc "$RIGHTSIZE_TM_GC_LOG" --output json)" || { fail "$rightsize gc $RIGHTSIZE_TM_GC_LOG failed"; return 0; }
+    young="$(json_eval 'str(len(d["instances"])) + " " + str(min((i["summary"]["young_count"] for i in d["instances"]), default=0))' <<<"$report")" || true
+    read -r instances young_count <<<"${young:-0 0}"
+    if [ "$instances" -ge 1 ] && [ "$young_count" -gt 0 ]; then
+        pass "rightsize gc: $instances instance(s), $young_count young collections"
+    else
+        fail "rightsize gc: $instances instance(s), young collections $young_count (expected ≥ 1 and > 0)"
+    fi
+}
+
+# 4. Kafka topics in the source's metrics (Flink 2.2.1 has the connector).
+# Whether the vertex lists `KafkaSourceReader.topic.<$3>.partition.{0,1}.currentOffset`.
+kafka_offsets_listed() {
+    local partition
+    for partition in 0 1; do
+        vertex_metric_ids "$1" "$2" "KafkaSourceReader\.topic\.$3\.partition\.$partition\.currentOffset$" >/dev/null || return 1
+    done
+}
+test_kafka_source_metrics() {
+    start_cluster --flink 2.2.1 --conf 'metrics.fetcher.update-interval: 1000' || return 0
+    # A topic with dots: REST turns them into `_` (a `.` separates metric scope components).
+    local topic=rightsize.e2e.orders rest_topic=rightsize_e2e_orders
+    if ! kafka topics --create --topic "$topic" --partitions 2 --replication-factor 1 >/dev/null; then
+        fail "create topic $topic"
+        stop_cluster
+        return 0
+    fi
+    local traffic consumer vertex
+    traffic="$(sql "$RIGHTSIZE_ENV_DIR/workloads/traffic.sql" TOPIC="$topic" RATE=500)" || fail "submit traffic.sql"
+    consumer="$(sql "$RIGHTSIZE_ENV_DIR/workloads/over-provisioned.sql" TOPIC="$topic" PARALLELISM=1)" || fail "submit over-provisioned.sql"
+    if [ -n "$traffic" ] && [ -n "$consumer" ] \
+        && wait_for "the traffic job to run" "$WAIT_SECONDS" job_running "$traffic" \
+        && wait_for "the consumer to run" "$WAIT_SECONDS" job_running "$consumer"; then
+        vertex="$(vertex_id "$consumer" yes)" || true
+        if wait_for "KafkaSourceReader.topic.*.currentOffset on vertex $vertex" "$WAIT_SECONDS" \
+            kafka_offsets_listed "$consumer" "$vertex" "$rest_topic"; then
+            pass "source metrics name the topic: $(vertex_metric_ids "$consumer" "$vertex" 'KafkaSourceReader\.topic\..*currentOffset$' | paste -sd' ' -)"
+        else
+            fail "no KafkaSourceReader.topic.$rest_topic.partition.{0,1}.currentOffset in the source's metrics: $(vertex_metric_ids "$consumer" "$vertex" 'KafkaSourceReader' | head -n 20 | paste -sd' ' -)"
+        fi
+    else
+        fail "the Kafka jobs are not RUNNING"
+    fi
+    stop_cluster
+}
+
+# --- the run ---------------------------------------------------------------------------------
+
+exec 3>&1 4>&2
+finish() {
+    local status=$?
+    trap - EXIT
+    trap '' INT TERM   # stopping the cluster must not be cut short
+    exec 1>&3 2>&4
+    if [ -f "$run_dir/cluster.env" ] && [ "$status" -ne 0 ] && [ "$status" -ne 130 ] && [ "$status" -ne 143 ]; then
+        cluster logs || true
+    fi
+    # Also after a start cut short: stop ends whatever the run dir's pids file records.
+    cluster stop >/dev/null 2>&1 || fail "cluster stop left processes running in $run_dir"
+    [ "$status" -eq 0 ] || fail "the e2e run stopped early (exit $status)"
+    note "e2e took $((SECONDS - started))s"
+    printf 'e2e: %d passed, %d failed\n' "$passed" "$failed"
+    [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
+}
+started=$SECONDS
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+jar_1_20="$(overlay_jar overlay-1.20 1.20.5)"
+jar_2_3="$(overlay_jar overlay-2.x 2.3.0)"
+native_dir="$RIGHTSIZE_REPO/target/release"
+[ -f "$native_dir/libjni_metrics.so" ] || die "no $native_dir/libjni_metrics.so: build it with 'cargo build -p jni-metrics --release'"
+rightsize="$RIGHTSIZE_REPO/target/release/rightsize"
+if [ ! -x "$rightsize" ]; then
+    rightsize="$RIGHTSIZE_REPO/target/debug/rightsize"
+    [ -x "$rightsize" ] || cargo build -q -p rightsize --manifest-path "$RIGHTSIZE_REPO/Cargo.toml"
+fi
+# Whatever a killed earlier run left in this run dir goes first.
+cluster stop >/dev/null 2>&1 || true
+
+test_overlay_native 1.20.5 "$jar_1_20"
+test_overlay_native 2.3.0 "$jar_2_3"
+test_overlay_fallback 2.3.0 "$jar_2_3"
+test_kafka_source_metrics
