@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rightsize::gc::analysis::{analyse, Analysis, GcOptions};
-use rightsize::gc::instance::InstanceSplitter;
 use rightsize::gc::parse::GcLogParser;
-use rightsize::gc::source::lines::{for_each_line as read_lines, Line};
+use rightsize::gc::source::lines::for_each_line as read_lines;
+use rightsize::gc::source::LogReader;
 
 /// The samples, relative to `shared/gclogs/upstream/` (the repository is checked out beside
 /// `shared/`). Large files of each format family, so that per-file costs do not dominate.
@@ -77,29 +77,10 @@ fn parse(log: &[u8]) -> usize {
 
 /// The engine as `gc::source::read_log` drives it, minus file I/O.
 fn analyse_all(log: &[u8], options: &GcOptions) -> Vec<Analysis> {
-    let mut parser = GcLogParser::new();
-    let mut splitter = InstanceSplitter::new();
-    let mut records = Vec::new();
-    splitter.begin_file("bench");
-    read_lines(log, |line| {
-        match line {
-            Line::Complete(bytes) => parser.feed_bytes(bytes, &mut records),
-            Line::TooLong(head) => parser.count_skipped_line(head),
-        }
-        if !records.is_empty() {
-            splitter.set_format(parser.format());
-            for record in records.drain(..) {
-                splitter.push(record, parser.stats());
-            }
-        }
-    })
-    .expect("reading from memory cannot fail");
-    parser.finish(&mut records);
-    for record in records.drain(..) {
-        splitter.push(record, parser.stats());
-    }
-    let instances = splitter.finish(parser.stats());
-    instances.iter().map(|instance| analyse(instance, options)).collect()
+    let mut reader = LogReader::new();
+    reader.begin_file("bench");
+    read_lines(log, |line| reader.feed(line)).expect("reading from memory cannot fail");
+    reader.finish().iter().map(|instance| analyse(instance, options)).collect()
 }
 
 fn throughput(c: &mut Criterion) {

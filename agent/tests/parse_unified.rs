@@ -12,17 +12,6 @@ fn close(actual: Option<f64>, expected: f64) -> bool {
     actual.is_some_and(|value| (value - expected).abs() < 1e-9)
 }
 
-fn facts(parsed: &Parsed) -> Vec<&Fact> {
-    parsed
-        .records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Fact { fact, .. } => Some(fact),
-            _ => None,
-        })
-        .collect()
-}
-
 fn safepoints(parsed: &Parsed) -> usize {
     parsed.records.iter().filter(|r| matches!(r, Record::Safepoint(_))).count()
 }
@@ -133,7 +122,7 @@ fn g1_jdk9_10_defaults() {
     let cycle = parsed.events().find(|e| e.kind == EventKind::Concurrent).expect("cycle");
     assert_eq!((cycle.name.as_str(), cycle.gc_id), ("Concurrent Cycle", Some(6)));
     assert!(close(cycle.duration, 0.042463));
-    assert_eq!(facts(&parsed), [&Fact::JvmStart, &Fact::Collector(Collector::G1)]);
+    assert_eq!(parsed.facts(), [&Fact::JvmStart, &Fact::Collector(Collector::G1)]);
 }
 
 #[test]
@@ -157,7 +146,7 @@ fn g1_jdk9_10_details_and_region_size() {
         (Some(3647 * K), Some(3647 * K), Some(1056768 * K))
     );
     assert_eq!(
-        facts(&parsed),
+        parsed.facts(),
         [&Fact::JvmStart, &Fact::RegionSize(M), &Fact::Collector(Collector::G1), &Fact::HeapMax(128 * M)]
     );
 }
@@ -180,10 +169,10 @@ fn g1_jdk11_details_counts() {
     let full = by_id(&parsed, 330, EventKind::Pause(PauseKind::Full));
     assert_heap_mb(full, 63, 5, 27);
     assert!(close(full.duration, 0.007635));
-    assert!(facts(&parsed).contains(&&Fact::RegionSize(M)));
+    assert!(parsed.facts().contains(&&Fact::RegionSize(M)));
     // `Heap address: 0x00000007fc000000, size: 64 MB`: the file's only statement of the maximum heap.
-    assert!(facts(&parsed).contains(&&Fact::HeapMax(64 * M)));
-    assert!(facts(&parsed).contains(&&Fact::Exit));
+    assert!(parsed.facts().contains(&&Fact::HeapMax(64 * M)));
+    assert!(parsed.facts().contains(&&Fact::Exit));
 }
 
 #[test]
@@ -196,7 +185,7 @@ fn g1_jdk11_16_decorations_time_uptime_level_tags() {
     assert_eq!((parsed.count(PauseKind::Remark), parsed.count(PauseKind::Cleanup)), (2, 2));
     assert_eq!(kind_count(&parsed, EventKind::Concurrent), 2);
     assert!(young.iter().all(|e| e.start.wall_ms.is_some() && e.start.uptime.is_some()));
-    assert!(facts(&parsed).contains(&&Fact::RegionSize(2 * M)));
+    assert!(parsed.facts().contains(&&Fact::RegionSize(2 * M)));
 }
 
 #[test]
@@ -211,7 +200,7 @@ fn g1_time_decoration_only() {
     assert_heap_mb(first, 116, 40, 2048);
     assert_eq!(young[1].cause.as_deref(), Some("Metadata GC Threshold"));
     assert_eq!(
-        facts(&parsed),
+        parsed.facts(),
         [&Fact::JvmStart, &Fact::RegionSize(2 * M), &Fact::Collector(Collector::G1), &Fact::HeapMax(8 << 30)]
     );
 }
@@ -243,14 +232,14 @@ fn g1_jdk17_time_uptimemillis() {
     assert!(close(first_safepoint.map(|s| s.stopped), 0.011266));
     assert_eq!(safepoints(&parsed), 9);
     // The file starts mid-run: no start block, no region size, the collector inferred from content.
-    assert_eq!(facts(&parsed), [&Fact::Collector(Collector::G1)]);
+    assert_eq!(parsed.facts(), [&Fact::Collector(Collector::G1)]);
 }
 
 #[test]
 fn g1_jdk14_restart_files_are_whole_runs() {
     let parsed = parse_sample("jdk14-ujl-g1/gctoolkit/short_restart_4/short_restart_4.log");
     assert_eq!((parsed.count(PauseKind::Young), parsed.count(PauseKind::Full)), (64, 1));
-    let facts = facts(&parsed);
+    let facts = parsed.facts();
     assert_eq!(facts.iter().filter(|f| ***f == Fact::JvmStart).count(), 1);
     // JDK 14 prints heap and region sizes before `Using G1`: they open the start block.
     assert_eq!(
@@ -389,7 +378,7 @@ fn serial_jdk24() {
         (young.young.before, young.old.before, young.old.after),
         (Some(1046528 * K), Some(2099 * K), Some(2099 * K))
     );
-    let facts = facts(&parsed);
+    let facts = parsed.facts();
     assert_eq!(facts.iter().filter(|f| ***f == Fact::JvmStart).count(), 1);
     assert!(facts.contains(&&Fact::Version("24-internal-adhoc.saint.jdk".to_string())));
     // `Heap Max Capacity: 2G`; this build's `Heap address: ..., size: 4096 MB` is the reserved
@@ -410,7 +399,7 @@ fn cms() {
     assert_eq!((young.young.before, young.old.after), (Some(42598 * K), Some(33624 * K)));
     assert!(by_id(&parsed, 4, EventKind::Pause(PauseKind::Young)).flags.nested_full);
     // `[gc,heap,coops] Heap address: 0x00000000f6400000, size: 156 MB, ...`: the maximum heap.
-    assert_eq!(facts(&parsed), [&Fact::JvmStart, &Fact::Collector(Collector::Cms), &Fact::HeapMax(156 * M)]);
+    assert_eq!(parsed.facts(), [&Fact::JvmStart, &Fact::Collector(Collector::Cms), &Fact::HeapMax(156 * M)]);
 }
 
 #[test]
@@ -454,7 +443,7 @@ fn zgc_pauses_stalls_and_live() {
     assert_eq!(cycle.cause.as_deref(), Some("Allocation Rate"));
     assert_eq!((cycle.metaspace.after, cycle.metaspace.committed_after), (Some(17 * M), Some(17 * M)));
     // A fragment: the collector comes from content, the heap size from the cycle's table.
-    assert_eq!(facts(&parsed), [&Fact::Collector(Collector::Zgc), &Fact::HeapMax(3954 * M)]);
+    assert_eq!(parsed.facts(), [&Fact::Collector(Collector::Zgc), &Fact::HeapMax(3954 * M)]);
 }
 
 #[test]
@@ -516,7 +505,7 @@ fn shenandoah_jdk11_cycle() {
         (Some(504 * M), Some(189 * M), Some(506 * M))
     );
     assert!(close(cleanups[0].duration, 0.000211));
-    let facts = facts(&parsed);
+    let facts = parsed.facts();
     assert_eq!(facts[0], &Fact::JvmStart);
     assert!(facts.contains(&&Fact::Collector(Collector::Shenandoah)));
 }
@@ -526,7 +515,7 @@ fn shenandoah_jdk17_init_facts() {
     let parsed = parse_sample("jdk17-ujl-shenandoah/gcviewer/Sample-ujl-shenandoah-jdk17.txt");
     assert_eq!((parsed.count(PauseKind::InitialMark), parsed.count(PauseKind::Remark)), (1, 1));
     assert_eq!(
-        facts(&parsed),
+        parsed.facts(),
         [
             &Fact::JvmStart,
             &Fact::Collector(Collector::Shenandoah),
@@ -545,5 +534,5 @@ fn shenandoah_large_logs() {
     let full = parsed.pauses(PauseKind::Full);
     assert_eq!(full.len(), 1);
     assert_eq!(parsed.count(PauseKind::Degenerated), 5);
-    assert!(facts(&parsed).contains(&&Fact::Exit));
+    assert!(parsed.facts().contains(&&Fact::Exit));
 }

@@ -491,17 +491,17 @@ fn check_start_facts(checks: &mut Checks, parsed: &Parsed, truth: &Truth, shape:
     checks.equal("JVM start facts", fact_count(parsed, |f| matches!(f, Fact::JvmStart)), 1);
     let expected = truth.collector();
     checks.check(has_fact(parsed, |f| *f == Fact::Collector(expected)), || {
-        format!("no Collector({expected:?}) fact; facts: {:?}", facts(parsed))
+        format!("no Collector({expected:?}) fact; facts: {:?}", parsed.facts())
     });
     if !shape.details {
         return;
     }
     checks.check(has_fact(parsed, |f| matches!(f, Fact::Version(v) if v.contains(&truth.vm_version))), || {
-        format!("no Version fact containing {:?}; facts: {:?}", truth.vm_version, facts(parsed))
+        format!("no Version fact containing {:?}; facts: {:?}", truth.vm_version, parsed.facts())
     });
     if let Some(heap_max) = shape.heap_max {
         checks.check(has_fact(parsed, |f| *f == Fact::HeapMax(heap_max)), || {
-            format!("no HeapMax({heap_max}) fact; facts: {:?}", facts(parsed))
+            format!("no HeapMax({heap_max}) fact; facts: {:?}", parsed.facts())
         });
     }
     checks.check(has_fact(parsed, |f| matches!(f, Fact::Exit)), || "the exit summary was not recognized".into());
@@ -639,23 +639,12 @@ fn pause_count(parsed: &Parsed) -> u64 {
     parsed.events().filter(|e| e.pause_kind().is_some()).count() as u64
 }
 
-fn facts(parsed: &Parsed) -> Vec<&Fact> {
-    parsed
-        .records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Fact { fact, .. } => Some(fact),
-            _ => None,
-        })
-        .collect()
-}
-
 fn has_fact(parsed: &Parsed, wanted: impl Fn(&Fact) -> bool) -> bool {
-    facts(parsed).into_iter().any(wanted)
+    parsed.facts().into_iter().any(wanted)
 }
 
 fn fact_count(parsed: &Parsed, wanted: impl Fn(&Fact) -> bool) -> usize {
-    facts(parsed).into_iter().filter(|f| wanted(f)).count()
+    parsed.facts().into_iter().filter(|f| wanted(f)).count()
 }
 
 fn describe(event: &GcEvent) -> String {

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use rightsize::gc::model::{EventKind, GcEvent, ParseStats, PauseKind, Record};
+use rightsize::gc::model::{EventKind, Fact, GcEvent, ParseStats, PauseKind, Record};
 use rightsize::gc::parse::GcLogParser;
 
 /// A file under `shared/gclogs/upstream/`, which sits beside the repository.
@@ -28,6 +28,16 @@ impl Parsed {
             Record::Event(e) => Some(e),
             _ => None,
         })
+    }
+
+    pub fn facts(&self) -> Vec<&Fact> {
+        self.records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Fact { fact, .. } => Some(fact),
+                _ => None,
+            })
+            .collect()
     }
 
     pub fn pauses(&self, kind: PauseKind) -> Vec<&GcEvent> {

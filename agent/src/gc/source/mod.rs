@@ -91,31 +91,57 @@ pub fn load(paths: &[PathBuf], options: &SourceOptions) -> Loaded {
     loaded
 }
 
-/// Parses already-ordered inputs of one log through one parser and splitter.
+/// The engine fed line by line: one parser and one instance splitter. The CLI drives it from
+/// files, benchmarks from memory, the sidecar from its follower.
+#[derive(Default)]
+pub struct LogReader {
+    parser: GcLogParser,
+    splitter: InstanceSplitter,
+    records: Vec<Record>,
+}
+
+impl LogReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Notes that the following lines come from `file`.
+    pub fn begin_file(&mut self, file: &str) {
+        self.splitter.begin_file(file);
+    }
+
+    pub fn feed(&mut self, line: Line<'_>) {
+        match line {
+            Line::Complete(bytes) => self.parser.feed_bytes(bytes, &mut self.records),
+            Line::TooLong(head) => self.parser.count_skipped_line(head),
+        }
+        if !self.records.is_empty() {
+            self.splitter.set_format(self.parser.format());
+            for record in self.records.drain(..) {
+                self.splitter.push(record, self.parser.stats());
+            }
+        }
+    }
+
+    /// Ends the input: every JVM instance read, the open one included.
+    pub fn finish(mut self) -> Vec<JvmInstance> {
+        self.parser.finish(&mut self.records);
+        for record in self.records.drain(..) {
+            self.splitter.push(record, self.parser.stats());
+        }
+        self.splitter.finish(self.parser.stats())
+    }
+}
+
+/// Parses already-ordered inputs of one log through one [`LogReader`].
 pub fn read_log(name: String, inputs: &[&LogInput]) -> (LoadedLog, u64, Vec<Skipped>) {
-    let mut parser = GcLogParser::new();
-    let mut splitter = InstanceSplitter::new();
-    let mut records = Vec::new();
+    let mut reader = LogReader::new();
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut bytes_read = 0;
     for input in inputs {
-        splitter.begin_file(&input.name);
-        let result = input.open().and_then(|reader| {
-            Ok(for_each_line(reader, |line| {
-                match line {
-                    Line::Complete(bytes) => parser.feed_bytes(bytes, &mut records),
-                    Line::TooLong(head) => parser.count_skipped_line(head),
-                }
-                if !records.is_empty() {
-                    splitter.set_format(parser.format());
-                    for record in records.drain(..) {
-                        splitter.push(record, parser.stats());
-                    }
-                }
-            })?)
-        });
-        match result {
+        reader.begin_file(&input.name);
+        match input.open().and_then(|stream| Ok(for_each_line(stream, |line| reader.feed(line))?)) {
             Ok(bytes) => {
                 bytes_read += bytes;
                 files.push(input.name.clone());
@@ -124,12 +150,7 @@ pub fn read_log(name: String, inputs: &[&LogInput]) -> (LoadedLog, u64, Vec<Skip
             Err(error) => skipped.push(Skipped { path: input.name.clone(), reason: format!("read failed: {error:#}") }),
         }
     }
-    parser.finish(&mut records);
-    for record in records.drain(..) {
-        splitter.push(record, parser.stats());
-    }
-    let instances = splitter.finish(parser.stats());
-    (LoadedLog { name, files, instances }, bytes_read, skipped)
+    (LoadedLog { name, files, instances: reader.finish() }, bytes_read, skipped)
 }
 
 /// Expands a path argument into log inputs; directories are walked in name order, hidden
