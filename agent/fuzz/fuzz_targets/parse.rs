@@ -16,9 +16,8 @@ use std::io::{BufReader, Read};
 
 use libfuzzer_sys::fuzz_target;
 use rightsize::gc::analysis::{analyse, GcOptions};
-use rightsize::gc::instance::InstanceSplitter;
-use rightsize::gc::parse::GcLogParser;
 use rightsize::gc::source::lines::{for_each_line, Line, MAX_LINE_LEN};
+use rightsize::gc::source::LogReader;
 use rightsize::report::{self, InstanceReport};
 
 /// A line as the engine receives it: its bytes, or `None` when it is over the length limit (the
@@ -29,31 +28,18 @@ fuzz_target!(|log: &[u8]| {
     let lines = read_in_irregular_chunks(log);
     assert_eq!(lines, split_at_newlines(log), "the line splitter's output depends on read boundaries");
 
-    let mut parser = GcLogParser::new();
-    let mut splitter = InstanceSplitter::new();
-    let mut records = Vec::new();
-    splitter.begin_file("fuzz-input");
+    let mut reader = LogReader::new();
+    reader.begin_file("fuzz-input");
     for line in &lines {
         match line {
-            Some(bytes) => parser.feed_bytes(bytes, &mut records),
-            None => parser.count_skipped_line(b""),
+            Some(bytes) => reader.feed(Line::Complete(bytes)),
+            None => reader.feed(Line::TooLong(b"")),
         }
-        // As `gc::source::read_log` does: the format is known once a line was recognized.
-        if !records.is_empty() {
-            splitter.set_format(parser.format());
-            for record in records.drain(..) {
-                splitter.push(record, parser.stats());
-            }
-        }
-    }
-    parser.finish(&mut records);
-    for record in records.drain(..) {
-        splitter.push(record, parser.stats());
     }
 
     let options = GcOptions::default();
-    let reports: Vec<InstanceReport> = splitter
-        .finish(parser.stats())
+    let reports: Vec<InstanceReport> = reader
+        .finish()
         .into_iter()
         .enumerate()
         .map(|(index, jvm)| InstanceReport {
