@@ -22,10 +22,7 @@ if [ "${1:-}" = --run-dir ]; then
     shift 2
 fi
 [ $# -ge 1 ] || usage
-state_file="$run_dir/cluster.env"
-[ -f "$state_file" ] || die "no cluster in $run_dir: start one with tests/env/cluster.sh start"
-# shellcheck disable=SC1090 # written by cluster.sh
-. "$state_file"
+load_cluster_state "$run_dir"
 [ -n "$RIGHTSIZE_KAFKA_BOOTSTRAP" ] || die "the cluster in $run_dir runs without Kafka"
 
 tool() {

@@ -60,3 +60,11 @@ pid_running() {
     stat="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
     [[ "$stat" != Z* ]]
 }
+
+# Loads the ports, paths and PIDs cluster.sh recorded for a run dir (plain KEY=value lines, so
+# they become globals), or stops with what to do.
+load_cluster_state() {
+    [ -f "$1/cluster.env" ] || die "no cluster in $1: start one with tests/env/cluster.sh start"
+    # shellcheck disable=SC1091 # written by cluster.sh
+    . "$1/cluster.env"
+}

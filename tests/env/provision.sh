@@ -45,6 +45,21 @@ MANIFEST=".rightsize-manifest"    # sha256 of every file of the component, for -
 # A component is ready when its marker matches the lock line it would be made from now.
 is_ready() { [ -f "$1/$MARKER" ] && [ "$(cat "$1/$MARKER")" = "$2" ]; }
 
+# Whether a component can stay as it is: ready (and, with --check, intact), or missing in --check
+# mode, which only notes it. Returns 1 when it must be provisioned now.
+settled() {
+    local label="$1" dir="$2" fields="$3"
+    if is_ready "$dir" "$fields"; then
+        if $check_only; then
+            verify_manifest "$dir" || die "$label in $dir is damaged: delete it and provision again"
+        fi
+        note "$label: ready ($dir)"
+        return 0
+    fi
+    $check_only && { note "$label: MISSING"; missing=1; return 0; }
+    return 1
+}
+
 # Full check of a ready component: every file still has the digest it had when assembled.
 verify_manifest() {
     (cd "$1" && sha256sum --quiet --strict -c "$MANIFEST") >&2
@@ -156,14 +171,7 @@ provision_flink() {
     local opt_pins
     opt_pins="$(lock_lines flink-opt "$version")"
     [ -z "$opt_pins" ] || fields+=$'\n'"$opt_pins"
-    if is_ready "$home" "$fields"; then
-        if $check_only; then
-            verify_manifest "$home" || die "Flink $version in $home is damaged: delete it and provision again"
-        fi
-        note "Flink $version: ready ($home)"
-        return 0
-    fi
-    $check_only && { note "Flink $version: MISSING"; missing=1; return 0; }
+    settled "Flink $version" "$home" "$fields" && return 0
 
     step "Flink $version: downloading from PyPI (~$([ "${libs%.tar.gz}" != "$libs" ] && echo 230 || echo 330) MB)"
     local staging downloads
@@ -244,14 +252,7 @@ provision_kafka_connector() {
     local _v version pin dir
     read -r _v version pin <<<"$fields"
     dir="$(kafka_connector_dir "$version")"
-    if is_ready "$dir" "$fields"; then
-        if $check_only; then
-            verify_manifest "$dir" || die "Kafka connector $version in $dir is damaged: delete it and provision again"
-        fi
-        note "Flink Kafka connector $version: ready ($dir)"
-        return 0
-    fi
-    $check_only && { note "Flink Kafka connector $version: MISSING"; missing=1; return 0; }
+    settled "Flink Kafka connector $version" "$dir" "$fields" && return 0
 
     step "Flink Kafka connector $version: resolving from Maven Central"
     local staging
@@ -269,14 +270,7 @@ provision_kafka() {
     local version pin extra dir
     read -r version pin extra <<<"$fields"
     dir="$(kafka_dir "$version")"
-    if is_ready "$dir" "$fields"; then
-        if $check_only; then
-            verify_manifest "$dir" || die "Kafka $version in $dir is damaged: delete it and provision again"
-        fi
-        note "Kafka $version: ready ($dir)"
-        return 0
-    fi
-    $check_only && { note "Kafka $version: MISSING"; missing=1; return 0; }
+    settled "Kafka $version" "$dir" "$fields" && return 0
 
     step "Kafka $version: resolving the broker and tools from Maven Central"
     local staging

@@ -25,10 +25,7 @@ fi
 sql_file="$1"
 shift
 [ -f "$sql_file" ] || die "no such SQL file: $sql_file"
-state_file="$run_dir/cluster.env"
-[ -f "$state_file" ] || die "no cluster in $run_dir: start one with tests/env/cluster.sh start"
-# shellcheck disable=SC1090 # written by cluster.sh
-. "$state_file"
+load_cluster_state "$run_dir"
 
 values=()
 # shellcheck disable=SC2016 # a literal placeholder
