@@ -122,6 +122,11 @@ enum Output {
 }
 
 impl ScanArgs {
+    /// The options, with the `--ca-cert` file read and checked: what `serve` runs each scan with.
+    pub(super) fn resolve(&self) -> Result<ScanOptions, String> {
+        Ok(self.options(read_ca_cert(self.ca_cert.as_deref())?))
+    }
+
     fn options(&self, ca_certificates_pem: Option<Vec<u8>>) -> ScanOptions {
         let auth = match (&self.token, &self.user) {
             (Some(token), _) => Some(Auth::Bearer(token.clone())),
