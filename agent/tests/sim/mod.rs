@@ -6,15 +6,18 @@
 //!
 //! Shared by the `serve` tests and the scale benchmark (`benches/scan_scale.rs`). It counts the
 //! requests and the most it had to answer at once, to show that a scan does not flood a
-//! JobManager. Serves on 127.0.0.1 with the project's own HTTP server.
+//! JobManager. Serves on 127.0.0.1, HTTP/1.1 with keep-alive and TCP_NODELAY, as the
+//! JobManager's Netty server does: a server that lets Nagle's algorithm hold back small
+//! answers would add milliseconds to every request and measure itself, not the scan.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rightsize::http::{Request, Response, RunningServer, Server, ServerOptions};
 use serde_json::{json, Value};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/notes/rest-samples/");
@@ -96,8 +99,9 @@ pub struct SimStats {
 
 /// A running simulator; stops when dropped.
 pub struct FlinkSimulator {
-    server: RunningServer,
+    address: SocketAddr,
     stats: Arc<SimStats>,
+    stop: Arc<AtomicBool>,
 }
 
 impl FlinkSimulator {
@@ -127,28 +131,30 @@ impl FlinkSimulator {
                 (rendered.job.id.clone(), rendered)
             })
             .collect();
+        let routes = Arc::new(Routes { overview, jobs: rendered, latency });
         let stats = Arc::new(SimStats::default());
-        let mut options = ServerOptions::new("127.0.0.1:0".parse().expect("loopback"));
-        // More workers than any scan's concurrency: the simulator must not be what limits it.
-        options.workers = 32;
-        let server = Server::bind(options).expect("bind the simulator");
-        let counters = Arc::clone(&stats);
-        let server = server.spawn(Arc::new(move |request: &Request| {
-            let now_in_flight = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-            counters.max_in_flight.fetch_max(now_in_flight, Ordering::SeqCst);
-            counters.requests.fetch_add(1, Ordering::Relaxed);
-            if !latency.is_zero() {
-                std::thread::sleep(latency);
+        let stop = Arc::new(AtomicBool::new(false));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the simulator");
+        let address = listener.local_addr().expect("bound address");
+        listener.set_nonblocking(true).expect("non-blocking accept");
+        let (thread_stats, thread_stop) = (Arc::clone(&stats), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !thread_stop.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let (routes, stats, stop) =
+                            (Arc::clone(&routes), Arc::clone(&thread_stats), Arc::clone(&thread_stop));
+                        std::thread::spawn(move || serve_connection(stream, &routes, &stats, &stop));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                }
             }
-            let response = answer(request, &overview, &rendered);
-            counters.in_flight.fetch_sub(1, Ordering::SeqCst);
-            response
-        }));
-        FlinkSimulator { server, stats }
+        });
+        FlinkSimulator { address, stats, stop }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.server.local_addr())
+        format!("http://{}", self.address)
     }
 
     pub fn requests(&self) -> u64 {
@@ -158,6 +164,85 @@ impl FlinkSimulator {
     /// The most requests the simulator was answering at the same time.
     pub fn max_concurrent_requests(&self) -> usize {
         self.stats.max_in_flight.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FlinkSimulator {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Routes {
+    overview: String,
+    jobs: HashMap<String, Rendered>,
+    latency: Duration,
+}
+
+/// A request: path and query.
+struct SimRequest<'a> {
+    path: &'a str,
+    query: &'a str,
+}
+
+impl SimRequest<'_> {
+    fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key == name).then_some(value)
+        })
+    }
+}
+
+/// Answers GETs on one keep-alive connection until the client closes it or the simulator stops.
+fn serve_connection(stream: TcpStream, routes: &Routes, stats: &SimStats, stop: &AtomicBool) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let Ok(mut writer) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while !stop.load(Ordering::Relaxed) {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error) if matches!(error.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                continue
+            }
+            Err(_) => return,
+        }
+        let target = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+        // Skip the headers: GET requests carry no body.
+        loop {
+            let mut header = String::new();
+            match reader.read_line(&mut header) {
+                Ok(0) => return,
+                Ok(_) if header == "\r\n" || header == "\n" => break,
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+        let in_flight = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.max_in_flight.fetch_max(in_flight, Ordering::SeqCst);
+        stats.requests.fetch_add(1, Ordering::Relaxed);
+        if !routes.latency.is_zero() {
+            std::thread::sleep(routes.latency);
+        }
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let (status, body) = answer(&SimRequest { path, query }, routes);
+        stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let reason = if status == 200 { "OK" } else { "Not Found" };
+        let head = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: {}\r\n\
+             Connection: keep-alive\r\n\r\n",
+            body.len()
+        );
+        let mut response = head.into_bytes();
+        response.extend_from_slice(body.as_bytes());
+        if writer.write_all(&response).is_err() {
+            return;
+        }
     }
 }
 
@@ -240,22 +325,21 @@ fn source_metric_list(recorded: &[Value], job: &SimJob) -> Value {
     Value::Array(ids)
 }
 
-fn answer(request: &Request, overview: &str, jobs: &HashMap<String, Rendered>) -> Response {
+fn answer(request: &SimRequest, routes: &Routes) -> (u16, String) {
     let segments: Vec<&str> = request.path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["jobs", "overview"] => Response::json(200, overview),
-        ["jobs", jid] => match jobs.get(*jid) {
-            Some(job) => Response::json(200, job.details.clone()),
+        ["jobs", "overview"] => (200, routes.overview.clone()),
+        ["jobs", jid] => match routes.jobs.get(*jid) {
+            Some(job) => (200, job.details.clone()),
             None => not_found(),
         },
         ["jobs", jid, "vertices", vid, rest @ ..] => {
-            let Some(job) = jobs.get(*jid) else { return not_found() };
+            let Some(job) = routes.jobs.get(*jid) else { return not_found() };
             let Some(index) = job.job.vertices.iter().position(|v| v.id == *vid) else { return not_found() };
             match rest {
-                ["subtasks", "metrics"] => aggregated(&job.job, index, request),
+                ["subtasks", "metrics"] => (200, aggregated(&job.job, index, request)),
                 ["metrics"] if request.query_param("get").is_none() => {
-                    let list = if index == 0 { job.source_metric_list.clone() } else { "[]".to_owned() };
-                    Response::json(200, list)
+                    (200, if index == 0 { job.source_metric_list.clone() } else { "[]".to_owned() })
                 }
                 _ => not_found(),
             }
@@ -265,7 +349,7 @@ fn answer(request: &Request, overview: &str, jobs: &HashMap<String, Rendered>) -
 }
 
 /// `/subtasks/metrics?get=…&agg=…`: `[{"id","min","max","avg","sum","skew"}]` for the ids known.
-fn aggregated(job: &SimJob, index: usize, request: &Request) -> Response {
+fn aggregated(job: &SimJob, index: usize, request: &SimRequest) -> String {
     let vertex = &job.vertices[index];
     let parallelism = f64::from(vertex.parallelism.max(1));
     let per_subtask = job.records_per_s / parallelism;
@@ -289,9 +373,10 @@ fn aggregated(job: &SimJob, index: usize, request: &Request) -> Response {
             Some(json!({ "id": id, "min": max, "max": max, "avg": sum / parallelism, "sum": sum, "skew": 0.0 }))
         })
         .collect();
-    Response::json(200, Value::Array(answer).to_string())
+    Value::Array(answer).to_string()
 }
 
-fn not_found() -> Response {
-    Response::json(404, r#"{"errors":["Not found: /jobs"]}"#)
+/// Flink's answer to an unknown job or vertex.
+fn not_found() -> (u16, String) {
+    (404, r#"{"errors":["Not found: /jobs"]}"#.to_owned())
 }
