@@ -75,7 +75,7 @@ workloads_jar() {
     local module="$RIGHTSIZE_ENV_DIR/workloads/datastream"
     local jar="$module/target/rightsize-workloads.jar"
     if [ ! -f "$jar" ] || [ -n "$(find "$module/pom.xml" "$module/src" -newer "$jar" -type f | head -n 1)" ]; then
-        mvn -B -ntp -q -f "$module/pom.xml" package >&2 \
+        mvn -B -ntp -q -Dstyle.color=never -f "$module/pom.xml" package >&2 \
             || die "building $module failed (mvn -B -ntp -f $module/pom.xml package)"
     fi
     printf '%s\n' "$jar"
