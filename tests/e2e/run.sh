@@ -329,16 +329,16 @@ source_output_rate() {
 }
 
 test_scan_verdicts() {
-    local slots=0 spec name parallelism cost verdict
+    local slots=0 spec name parallelism cost
     for spec in "${SCAN_JOBS[@]}"; do
-        read -r name parallelism cost verdict <<<"$spec"
+        read -r _ parallelism _ <<<"$spec"
         slots=$((slots + parallelism))
     done
     start_cluster --flink 1.20.5 --extra-lib "$jar_1_20" --native-lib-dir "$native_dir" \
         --slots "$slots" "${SCAN_TIMING_CONF[@]}" || return 0
     local jobs=() job topic ok=true
     for spec in "${SCAN_JOBS[@]}"; do
-        read -r name parallelism cost verdict <<<"$spec"
+        read -r name parallelism cost _ <<<"$spec"
         topic="rightsize-e2e-scan-$name"
         if ! kafka topics --create --topic "$topic" --partitions "$SCAN_PARTITIONS" \
             --replication-factor 1 >/dev/null; then

@@ -33,7 +33,7 @@ for assignment in "$@"; do
         *) die "expected TOPIC=, PARALLELISM=, COST_US= or NAME=, got: $assignment" ;;
     esac
 done
-[ -n "$topic" ] && [ -n "$parallelism" ] && [ -n "$cost_us" ] || usage
+if [ -z "$topic" ] || [ -z "$parallelism" ] || [ -z "$cost_us" ]; then usage; fi
 [[ "$parallelism" =~ ^[1-9][0-9]*$ ]] || die "PARALLELISM must be a positive number, not $parallelism"
 [[ "$cost_us" =~ ^[1-9][0-9]*$ ]] || die "COST_US must be a positive number of microseconds, not $cost_us"
 name="${name:-rightsize-cost-$topic}"

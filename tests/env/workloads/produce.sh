@@ -32,7 +32,7 @@ for assignment in "$@"; do
         *) die "expected TOPIC=, RATE= or SECONDS=, got: $assignment" ;;
     esac
 done
-[ -n "$topic" ] && [ -n "$rate" ] || usage
+if [ -z "$topic" ] || [ -z "$rate" ]; then usage; fi
 [[ "$rate" =~ ^[1-9][0-9]*$ ]] || die "RATE must be a positive number of records/s, not $rate"
 [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be 0 (until stopped) or a positive number, not $seconds"
 load_cluster_state "$run_dir"

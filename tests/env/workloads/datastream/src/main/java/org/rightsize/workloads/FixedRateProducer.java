@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -34,6 +35,10 @@ public final class FixedRateProducer {
         } catch (IllegalArgumentException error) {
             System.err.println("error: " + error.getMessage());
             System.exit(2);
+        } catch (KafkaException error) {
+            System.err.println("error: " + error.getMessage()
+                    + " (is the broker up at --bootstrap, and does the topic exist? tests/env/kafka.sh topics --list)");
+            System.exit(1);
         }
     }
 
@@ -47,6 +52,8 @@ public final class FixedRateProducer {
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.text("bootstrap"));
         config.put(ProducerConfig.ACKS_CONFIG, "1");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // A missing broker or topic fails within 20 s rather than the client's default minute.
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
 
