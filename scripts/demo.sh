@@ -293,7 +293,11 @@ done
 note "(the under-provisioned job reads about half of what arrives: the rest waits in Kafka)"
 
 phase "Scanning the cluster: rightsize scan" "a few seconds"
-# S is the producers' known rate per topic.
+# S measured on the broker (growth of the topics' log-end offsets) where the scanner can, else
+# the producers' known rate per topic.
+if "$rightsize" scan --help 2>/dev/null | grep -q -- '--kafka-bootstrap'; then
+    input_rates=(--kafka-bootstrap "$RIGHTSIZE_KAFKA_BOOTSTRAP")
+fi
 scan=("$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time "${SETTLE_SECONDS}s"
     "${input_rates[@]}")
 note "${scan[*]#"$PWD/"}"

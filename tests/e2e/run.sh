@@ -392,23 +392,33 @@ test_scan_verdicts() {
         note "$((SECONDS - traffic_started)) s: records/s out of each job's source vertex (60 s average):$rates"
     done
 
+    # S measured on the broker when the scanner can (log-end offsets), else the producers' rate.
+    local input_args=("${input_rates[@]}") broker_side=false
+    if "$rightsize" scan --help 2>/dev/null | grep -q -- '--kafka-bootstrap'; then
+        input_args=(--kafka-bootstrap "$RIGHTSIZE_KAFKA_BOOTSTRAP")
+        broker_side=true
+    else
+        note "rightsize scan has no --kafka-bootstrap: S from --input-rate, broker-side S not checked"
+    fi
     local report="$run_dir/scan.json" checks line
     # Settle time: the jobs started before the traffic, which has flowed for a full rate window.
     if ! "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s \
-        "${input_rates[@]}" --output json >"$report" 2>"$run_dir/scan.err"; then
+        "${input_args[@]}" --output json >"$report" 2>"$run_dir/scan.err"; then
         fail "scan: rightsize scan failed: $(tail -n 5 "$run_dir/scan.err")"
         stop_producers
         stop_cluster
         return 0
     fi
-    "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "${input_rates[@]}" \
+    "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "${input_args[@]}" \
         >"$run_dir/scan.txt" 2>&1 || true
     stop_producers
     note "scan report: $report (table: $run_dir/scan.txt)"
-    checks="$(python3 - "$report" "$SCAN_RATE" "$SCAN_PARTITIONS" "$SCAN_TARGET" "${SCAN_JOBS[@]}" <<'PY'
+    checks="$(python3 - "$report" "$SCAN_RATE" "$SCAN_PARTITIONS" "$SCAN_TARGET" "$broker_side" \
+        "${SCAN_JOBS[@]}" <<'PY'
 import json, math, sys
 
 report_path, rate, partitions, target = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+broker_side = sys.argv[5] == "true"
 jobs = {j["evaluation"]["job_name"]: j for j in json.load(open(report_path))["jobs"]}
 
 def aligned(p):
@@ -418,7 +428,7 @@ def aligned(p):
 def needed(busy_subtasks):
     return aligned(max(1, math.ceil(busy_subtasks / target - 1e-9)))
 
-for spec in sys.argv[5:]:
+for spec in sys.argv[6:]:
     name, parallelism, cost_us, expected = spec.split()
     label = f"scan: {name} job (P={parallelism}, {int(cost_us) / 1000:g} ms/record, {rate:g} records/s)"
     job = jobs.get(f"rightsize-e2e-scan-{name}")
@@ -426,6 +436,13 @@ for spec in sys.argv[5:]:
         print(f"FAIL {label}: not in the scan's report ({', '.join(jobs) or 'no jobs'})")
         continue
     evaluation, decision = job["evaluation"], job["decision"]
+    if broker_side:
+        s = evaluation["input_rate"].get("records_per_s")
+        basis = evaluation["input_rate"].get("basis") or evaluation["input_rate"].get("reason")
+        if s is not None and abs(s - rate) <= 0.1 * rate:
+            print(f"PASS {label}: broker-side S = {s:.1f} records/s, within 10 % of the producer's ({basis})")
+        else:
+            print(f"FAIL {label}: broker-side S = {s}, expected {rate:g} ± 10 % ({basis})")
     verdict = decision["verdict"]
     if verdict == expected:
         print(f"PASS {label}: verdict {verdict}")
