@@ -299,7 +299,7 @@ SCAN_TARGET=0.7      # rightsize scan --utilization-target, default
 # C = 1.67 S, under the 2× headroom factor); 2.0 on 1 (C = S / 2: a backlog grows).
 SCAN_JOBS=("over-provisioned 8 2000 reduce" "right-sized 2 3000 keep" "under-provisioned 1 5000 increase")
 # Flink's per-second rates average the last 60 s: traffic must flow a bit longer before a scan.
-SCAN_TRAFFIC_SECONDS=80
+SCAN_TRAFFIC_SECONDS=90
 # T is measured over every record, in windows long enough to hold a few hundred of them.
 SCAN_TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
     --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
