@@ -1,7 +1,8 @@
 //! Scale benchmark of one full scan: 1,000 jobs × 10 vertices served by the Flink REST simulator
 //! (`tests/sim/`, built from recorded answers) on loopback. Prints the scan's wall time, its peak
 //! memory, the requests it made and the most the simulator had to answer at once. Targets: under
-//! 10 s, and no more concurrent requests than `--concurrency` (default 4).
+//! 10 s, and no more concurrent requests than `--concurrency` (default 4). Then the same scan as
+//! `serve` runs it, with streaks and the store write, twice.
 //!
 //! `cargo bench -p rightsize --bench scan_scale [-- --jobs N --vertices N --latency-ms N --concurrency N]`
 //!
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use rightsize::scan::options::{CollectOptions, ScanOptions};
 use rightsize::scan::{self, collect};
+use rightsize::serve::{ServeOptions, Service};
 
 const CHILD_FLAG: &str = "--scan-child";
 
@@ -105,6 +107,25 @@ fn scan_child(url: &str, concurrency: usize) {
     match peak_resident_kib() {
         Some(kib) => println!("scan peak resident memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
         None => println!("scan peak resident memory: not available on this system (no /proc/self/status)"),
+    }
+
+    // The same scan as `serve` runs it: plus streaks and one store transaction per scan. Two
+    // scans, so the second reads the streaks the first wrote.
+    let store = tempfile::tempdir().expect("a temporary store");
+    let mut serve_options = ServeOptions::new(options);
+    serve_options.store_dir = store.path().to_path_buf();
+    let service = Service::open(serve_options).expect("the store opens");
+    for round in 1..=2 {
+        let started = Instant::now();
+        let record = service.scan_once().expect("scan recorded");
+        let total = started.elapsed().as_secs_f64();
+        let recording = total - record.duration_ms as f64 / 1000.0;
+        println!("serve scan {round}: {total:.2} s, of which streaks and store {recording:.2} s");
+    }
+    let size = std::fs::metadata(service.store.path()).map_or(0, |m| m.len());
+    println!("store after 2 scans: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
+    if let Some(kib) = peak_resident_kib() {
+        println!("peak resident memory with the serve scans: {:.1} MiB", kib as f64 / 1024.0);
     }
 }
 

@@ -12,6 +12,7 @@ use super::scan::ScanArgs;
 use super::values;
 use rightsize::http::{Server, ServerOptions};
 use rightsize::serve::alert::WebhookOptions;
+use rightsize::serve::store::Retention;
 use rightsize::serve::{api, ServeOptions, Service};
 
 /// Scan a Flink cluster on a schedule, keep the history, and alert on advice that holds.
@@ -63,10 +64,15 @@ pub struct ServeArgs {
     #[arg(long = "store", value_name = "DIR", env = "RIGHTSIZE_STORE", default_value = "rightsize-store")]
     store_dir: PathBuf,
 
-    /// Scans kept in the store with every job's entry in them (about 5 KB per job and scan);
+    /// Scans kept in the store with every job's summary in them (under 1 KB per job and scan);
     /// older ones are dropped. The default is one day at the default interval.
     #[arg(long, value_name = "N", default_value_t = 288, value_parser = clap::value_parser!(u64).range(1..))]
     keep_scans: u64,
+
+    /// Of those, the newest scans whose full evidence is kept too (every vertex's quantities and
+    /// arithmetic: about 15 KB per scan of a 10-vertex job).
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
+    keep_evidence: u64,
 
     /// Address of the HTTP endpoints. Port 0 picks a free port (printed at start).
     #[arg(long, value_name = "ADDR:PORT", env = "RIGHTSIZE_LISTEN", default_value = rightsize::serve::DEFAULT_LISTEN)]
@@ -117,7 +123,7 @@ impl ServeArgs {
         let mut options = ServeOptions::new(self.scan.resolve()?);
         options.interval = Duration::from_secs_f64(self.interval);
         options.store_dir = self.store_dir.clone();
-        options.keep_scans = self.keep_scans;
+        options.retention = Retention { scans: self.keep_scans, evidence_scans: self.keep_evidence };
         options.listen = self.listen;
         options.api_token = self.api_token.clone().filter(|token| !token.is_empty());
         options.alert_after = self.alert_after;

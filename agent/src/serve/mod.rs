@@ -26,7 +26,7 @@ use crate::scan::options::ScanOptions;
 use crate::scan::report::JobReport;
 use crate::scan::{self, collect};
 use alert::{Alert, Webhook, WebhookOptions};
-use store::{JobEntry, JobState, JobSummary, ScanRecord, Store};
+use store::{JobEntryBrief, JobState, JobSummary, NewEntry, Retention, ScanRecord, Store};
 
 /// Default `--listen`: loopback, a port of its own.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9731";
@@ -49,9 +49,10 @@ pub struct ServeOptions {
     pub webhook: Option<WebhookOptions>,
     /// Consecutive scans with the same advice before a job is reported and alerted. Default 3.
     pub alert_after: u32,
-    /// Scans kept in the store, with every job's entry in them. Default 288: one day at the
-    /// default interval (about 5 KB per job and scan).
-    pub keep_scans: u64,
+    /// History kept in the store. Default: 288 scans (one day at the default interval) of
+    /// summaries, under 1 KB per job and scan; 12 scans (an hour) of full evidence, about 15 KB
+    /// per scan of a 10-vertex job.
+    pub retention: Retention,
     /// Stop after this many scans (for a one-off run or a test). Default none: run until stopped.
     pub max_scans: Option<u64>,
 }
@@ -66,7 +67,7 @@ impl ServeOptions {
             api_token: None,
             webhook: None,
             alert_after: 3,
-            keep_scans: 288,
+            retention: Retention { scans: 288, evidence_scans: 12 },
             max_scans: None,
         }
     }
@@ -158,7 +159,7 @@ impl Service {
                 };
                 tracing::warn!("scan {scan_id} failed: {unreachable}");
                 // No evidence about any job: streaks stay as they are.
-                self.store.record_scan(&record, &[], self.options.keep_scans)?;
+                self.store.record_scan(&record, &[], self.options.retention)?;
                 self.finish_scan(&record, true);
                 return Ok(record);
             }
@@ -185,8 +186,8 @@ impl Service {
                 latest: summary.clone(),
                 streak: streak.clone(),
             };
-            let evidence = serde_json::to_value(job)?;
-            entries.push((state, JobEntry { scan_id, at_ms: started_at_ms, summary, streak, report: evidence }));
+            let entry = JobEntryBrief { scan_id, at_ms: started_at_ms, summary, streak };
+            entries.push(NewEntry { state, entry, evidence_json: serde_json::to_vec(job)? });
         }
         let record = ScanRecord {
             id: scan_id,
@@ -198,11 +199,11 @@ impl Service {
             verdicts,
             problems: report.problems.clone(),
         };
-        self.store.record_scan(&record, &entries, self.options.keep_scans)?;
+        self.store.record_scan(&record, &entries, self.options.retention)?;
         self.finish_scan(&record, false);
         tracing::info!("scan {scan_id}: {} job(s) in {} ms", record.jobs, record.duration_ms);
 
-        for (state, _) in &entries {
+        for NewEntry { state, .. } in &entries {
             if state.streak.alert_due(self.options.alert_after) {
                 self.alert(state, &record.flink_url);
             }

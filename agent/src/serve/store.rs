@@ -6,9 +6,10 @@
 //! in one transaction: the scan, a history entry and the new state of every job. Values are JSON,
 //! so a newer version can add optional fields and still read an older store.
 //!
-//! Retention: only the newest `keep_scans` scans are kept, with their history entries; a job
-//! whose history is gone entirely is forgotten, and so is a GC push older than the oldest scan
-//! kept.
+//! Retention ([`Retention`]): the newest `scans` scans are kept with each job's summary in them,
+//! and of those the newest `evidence_scans` with the full evidence too (a 10-vertex job's
+//! evidence is about 15 KB a scan, its summary under 1 KB). A job whose history is gone
+//! entirely is forgotten, and so is a GC push older than the oldest scan kept.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,12 +25,18 @@ use crate::wire::GcPush;
 
 /// Scan id → [`ScanRecord`].
 const SCANS: TableDefinition<u64, &[u8]> = TableDefinition::new("scans");
-/// (job id, scan id) → [`JobEntry`].
+/// (job id, scan id) → [`JobEntryBrief`].
 const HISTORY: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("history");
+/// (job id, scan id) → the job's report in that scan (the evidence of [`JobEntry`]).
+const EVIDENCE: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("evidence");
 /// Job id → [`JobState`].
 const JOBS: TableDefinition<&str, &[u8]> = TableDefinition::new("jobs");
 /// Agent id → the [`GcPush`] with the highest sequence.
 const GC_PUSHES: TableDefinition<&str, &[u8]> = TableDefinition::new("gc_pushes");
+
+/// Page cache of the store. redb's default (1 GiB) would let a long-running `serve` grow towards
+/// the size of its history; the hot pages (job states, the newest history) fit in far less.
+const CACHE_BYTES: usize = 32 << 20;
 
 /// The file inside `--store`.
 pub const FILE_NAME: &str = "rightsize.redb";
@@ -74,7 +81,8 @@ pub struct JobSummary {
 }
 
 /// A job in one scan: the summary, the streak after it, and the full evidence (the scan report's
-/// `JobReport` as JSON: every quantity, basis and explanation).
+/// `JobReport` as JSON: every quantity, basis and explanation; `null` once past
+/// [`Retention::evidence_scans`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobEntry {
     pub scan_id: u64,
@@ -116,6 +124,24 @@ pub enum PushOutcome {
     Stale,
 }
 
+/// A job's part of a scan, to record: its new state, its history entry and its evidence as
+/// rendered JSON (a fraction of the memory of a `serde_json::Value` for 1,000 jobs).
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub state: JobState,
+    pub entry: JobEntryBrief,
+    pub evidence_json: Vec<u8>,
+}
+
+/// How much history the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Scans kept, with every job's summary in them.
+    pub scans: u64,
+    /// Of those, the newest scans whose full evidence is kept too.
+    pub evidence_scans: u64,
+}
+
 /// The store; cheap to share (`&Store` across threads: redb serialises writers itself).
 pub struct Store {
     db: Database,
@@ -129,7 +155,7 @@ impl Store {
             format!("cannot create the store directory {}; choose another with --store", dir.display())
         })?;
         let path = dir.join(FILE_NAME);
-        let db = Database::create(&path).map_err(|error| match error {
+        let db = Database::builder().set_cache_size(CACHE_BYTES).create(&path).map_err(|error| match error {
             redb::DatabaseError::DatabaseAlreadyOpen => anyhow::anyhow!(
                 "the store {} is in use by another rightsize serve; give each its own --store",
                 path.display()
@@ -140,6 +166,7 @@ impl Store {
         let write = db.begin_write()?;
         write.open_table(SCANS)?;
         write.open_table(HISTORY)?;
+        write.open_table(EVIDENCE)?;
         write.open_table(JOBS)?;
         write.open_table(GC_PUSHES)?;
         write.commit()?;
@@ -159,30 +186,30 @@ impl Store {
     }
 
     /// Records a scan, its job entries and the jobs' new states in one transaction, then drops
-    /// what falls out of the newest `keep_scans` scans.
-    pub fn record_scan(
-        &self,
-        scan: &ScanRecord,
-        entries: &[(JobState, JobEntry)],
-        keep_scans: u64,
-    ) -> anyhow::Result<()> {
+    /// what falls out of the `retention`.
+    pub fn record_scan(&self, scan: &ScanRecord, entries: &[NewEntry], retention: Retention) -> anyhow::Result<()> {
         let write = self.db.begin_write()?;
         {
             let mut scans = write.open_table(SCANS)?;
             let mut history = write.open_table(HISTORY)?;
+            let mut evidence = write.open_table(EVIDENCE)?;
             let mut jobs = write.open_table(JOBS)?;
             scans.insert(scan.id, to_json(scan)?.as_slice())?;
-            for (state, entry) in entries {
-                history.insert((state.job_id.as_str(), entry.scan_id), to_json(entry)?.as_slice())?;
+            for NewEntry { state, entry, evidence_json } in entries {
+                let key = (state.job_id.as_str(), entry.scan_id);
+                history.insert(key, to_json(entry)?.as_slice())?;
+                evidence.insert(key, evidence_json.as_slice())?;
                 jobs.insert(state.job_id.as_str(), to_json(state)?.as_slice())?;
             }
 
-            let first_kept = scan.id.saturating_sub(keep_scans.max(1)) + 1;
+            let first_kept = scan.id.saturating_sub(retention.scans.max(1)) + 1;
+            let first_evidence_kept = scan.id.saturating_sub(retention.evidence_scans.max(1)) + 1;
             scans.retain(|id, _| id >= first_kept)?;
             let job_ids: Vec<String> =
                 jobs.iter()?.map(|row| row.map(|(id, _)| id.value().to_owned())).collect::<Result<_, _>>()?;
             for job_id in job_ids {
                 history.retain_in((job_id.as_str(), 0)..(job_id.as_str(), first_kept), |_, _| false)?;
+                evidence.retain_in((job_id.as_str(), 0)..(job_id.as_str(), first_evidence_kept), |_, _| false)?;
                 let remaining =
                     history.range((job_id.as_str(), first_kept)..=(job_id.as_str(), u64::MAX))?.next().is_some();
                 if !remaining {
@@ -234,17 +261,25 @@ impl Store {
         jobs.get(job_id)?.map(|value| from_json(value.value())).transpose()
     }
 
-    /// A job's history, newest first, at most `limit` entries.
+    /// A job's history with the evidence where it is still kept, newest first, at most `limit`.
     pub fn history(&self, job_id: &str, limit: usize) -> anyhow::Result<Vec<JobEntry>> {
-        self.history_of(job_id, limit)
+        let read = self.db.begin_read()?;
+        let evidence = read.open_table(EVIDENCE)?;
+        self.history_briefs(job_id, limit)?
+            .into_iter()
+            .map(|brief| {
+                let report = match evidence.get((job_id, brief.scan_id))? {
+                    Some(value) => from_json(value.value())?,
+                    None => serde_json::Value::Null,
+                };
+                let JobEntryBrief { scan_id, at_ms, summary, streak } = brief;
+                Ok(JobEntry { scan_id, at_ms, summary, streak, report })
+            })
+            .collect()
     }
 
-    /// [`Store::history`] without the evidence.
+    /// [`Store::history`] without the evidence: what the page shows.
     pub fn history_briefs(&self, job_id: &str, limit: usize) -> anyhow::Result<Vec<JobEntryBrief>> {
-        self.history_of(job_id, limit)
-    }
-
-    fn history_of<T: DeserializeOwned>(&self, job_id: &str, limit: usize) -> anyhow::Result<Vec<T>> {
         let read = self.db.begin_read()?;
         let history = read.open_table(HISTORY)?;
         history
@@ -336,7 +371,7 @@ mod tests {
             verdicts: BTreeMap::from([("reduce".into(), jobs.len())]),
             problems: Vec::new(),
         };
-        let entries: Vec<(JobState, JobEntry)> = jobs
+        let entries: Vec<NewEntry> = jobs
             .iter()
             .map(|job| {
                 let previous = store.job(job).expect("read").map(|state| state.streak).unwrap_or_default();
@@ -350,17 +385,12 @@ mod tests {
                     latest: summary.clone(),
                     streak: streak.clone(),
                 };
-                let entry = JobEntry {
-                    scan_id: id,
-                    at_ms: record.started_at_ms,
-                    summary,
-                    streak,
-                    report: serde_json::json!({"evidence": id}),
-                };
-                (state, entry)
+                let entry = JobEntryBrief { scan_id: id, at_ms: record.started_at_ms, summary, streak };
+                let evidence_json = serde_json::to_vec(&serde_json::json!({"evidence": id})).expect("JSON");
+                NewEntry { state, entry, evidence_json }
             })
             .collect();
-        store.record_scan(&record, &entries, keep).expect("recorded");
+        store.record_scan(&record, &entries, Retention { scans: keep, evidence_scans: 1 }).expect("recorded");
         id
     }
 
@@ -397,6 +427,8 @@ mod tests {
         let history = store.history("a", 10).expect("history");
         assert_eq!(history.iter().map(|e| e.scan_id).collect::<Vec<_>>(), [2, 1]);
         assert_eq!(history[0].report["evidence"], 2);
+        assert!(history[1].report.is_null(), "evidence past the newest scan is dropped, the summary kept");
+        assert_eq!(history[1].summary.verdict, Verdict::Reduce);
         assert_eq!(store.scans(10).expect("scans").iter().map(|s| s.id).collect::<Vec<_>>(), [2, 1]);
     }
 
