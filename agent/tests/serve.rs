@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use rightsize::http::{Request, Response, RunningServer, Server, ServerOptions};
 use rightsize::scan::options::{CollectOptions, ScanOptions};
+use rightsize::serve::store::Store;
 use rightsize::serve::{api, ServeOptions, Service};
 use rightsize::wire::{AgentIdentity, GcPush, GC_PUSH_PATH, GC_PUSH_SCHEMA};
 use serde_json::Value;
@@ -59,9 +60,9 @@ struct Serve {
 }
 
 impl Serve {
-    fn start(flink: &str, store: &Path, webhook: &str, extra: &[&str]) -> Serve {
+    fn start(flink: &str, store: &Path, webhook: &str, interval: &str, extra: &[&str]) -> Serve {
         let mut command = Command::new(env!("CARGO_BIN_EXE_rightsize"));
-        command.args(["serve", "--flink", flink, "--interval", "300ms", "--listen", "127.0.0.1:0"]);
+        command.args(["serve", "--flink", flink, "--interval", interval, "--listen", "127.0.0.1:0"]);
         command.args(["--alert-after", "3", "--webhook", webhook, "--webhook-backoff", "10ms"]);
         command.arg("--store").arg(store).args(extra).arg("--log").arg("info");
         for rate in RATES {
@@ -137,19 +138,19 @@ fn hit_counts_survive_a_clean_stop_and_a_kill_and_one_alert_is_sent_per_streak()
     let keep_job = sim::job(1, 1, 1, 1.0, 1.0).id;
 
     // Two scans, then a clean exit: not confirmed yet, no alert.
-    let mut first = Serve::start(&flink.url(), store.path(), &webhook.url, &["--scans", "2"]);
+    let mut first = Serve::start(&flink.url(), store.path(), &webhook.url, "300ms", &["--scans", "2"]);
     assert!(first.child.wait().expect("exits").success());
     assert!(webhook.alerts().is_empty(), "{:?}", webhook.alerts());
 
     // The count continues from 2: the third scan confirms and alerts. Then a kill, mid-scan or not.
-    let second = Serve::start(&flink.url(), store.path(), &webhook.url, &[]);
+    let second = Serve::start(&flink.url(), store.path(), &webhook.url, "300ms", &[]);
     let job = second.get(&format!("/api/v1/jobs/{reduce_job}"));
     assert!(job["streak"]["hits"].as_u64().expect("hits") >= 2, "{job}");
     let hits_before_kill = second.wait_for_hits(4);
     drop(second); // SIGKILL
 
     // After the kill the store opens, the streak goes on, and no second alert is sent.
-    let third = Serve::start(&flink.url(), store.path(), &webhook.url, &[]);
+    let third = Serve::start(&flink.url(), store.path(), &webhook.url, "300ms", &[]);
     let hits = third.wait_for_hits(hits_before_kill + 1);
     assert!(hits > hits_before_kill);
     let keep = third.get(&format!("/api/v1/jobs/{keep_job}"));
@@ -168,6 +169,34 @@ fn hit_counts_survive_a_clean_stop_and_a_kill_and_one_alert_is_sent_per_streak()
     assert_eq!(alert["id"], format!("{reduce_job}:reduce:1"));
     assert_eq!(alert["summary"]["parallelism"], 24);
     assert!(alert["text"].as_str().expect("text").contains("over-provisioned"), "{alert}");
+}
+
+#[test]
+fn kills_during_back_to_back_scans_leave_every_recorded_scan_whole() {
+    let flink = cluster();
+    let webhook = Receiver::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reduce_job = sim::job(0, 1, 1, 1.0, 1.0).id;
+    let mut hits = 0;
+    for round in 0..5 {
+        // No pause between scans: the store is being written most of the time.
+        let serve = Serve::start(&flink.url(), dir.path(), &webhook.url, "0s", &[]);
+        hits = serve.wait_for_hits(hits + 1);
+        std::thread::sleep(Duration::from_millis(7 * round));
+        drop(serve); // SIGKILL
+    }
+    let store = Store::open(dir.path()).expect("the store opens after every kill");
+    let scans = store.scans(10_000).expect("scans");
+    assert!(scans.iter().all(|scan| scan.jobs == 2 && scan.error.is_none()), "{scans:?}");
+    let history = store.history_briefs(&reduce_job, 10_000).expect("history");
+    assert_eq!(history.len(), scans.len(), "one entry per recorded scan");
+    // Newest first: consecutive scans, each one hit more than the one before.
+    for pair in history.windows(2) {
+        assert_eq!((pair[0].scan_id, pair[0].streak.hits), (pair[1].scan_id + 1, pair[1].streak.hits + 1));
+    }
+    let job = store.job(&reduce_job).expect("read").expect("job");
+    assert_eq!((job.last_scan_id, job.streak.hits), (history[0].scan_id, history[0].streak.hits));
+    assert!(job.streak.hits as usize == history.len() && history.len() as u64 >= hits);
 }
 
 fn service(flink_url: &str, store: &Path) -> Arc<Service> {
