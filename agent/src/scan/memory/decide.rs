@@ -188,9 +188,14 @@ pub fn decide_job(
     advice.reason = match advice.verdict {
         MemoryVerdict::OverProvisioned => format!(
             "heap {configured_text} per TaskManager, {recommended_text} recommended from {basis}; saving \
-             ({configured_text} − {}) × {present} TaskManager(s) = {:.2} GiB",
+             ({configured_text} − {}) × {present} TaskManager(s) = {:.2} GiB{}",
             size_text(recommended.value_bytes),
-            advice.saving_gb
+            advice.saving_gb,
+            if matches!(heap.live_set_confidence.as_str(), "low" | "none") {
+                " at least: M is an upper bound of the live set"
+            } else {
+                ""
+            }
         ),
         MemoryVerdict::TooSmall => format!(
             "heap {configured_text} per TaskManager, {recommended_text} recommended from {basis}: too small{}",
