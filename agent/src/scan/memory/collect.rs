@@ -147,6 +147,14 @@ fn taskmanager_details(client: &FlinkClient, id: &str, host: Option<String>) -> 
             taskmanager.gaps.push(format!("{GONE} (HTTP 404 on {path})"));
             return taskmanager;
         }
+        // Flink answers 500 (UnknownTaskExecutorException), not 404, for a TaskManager it lost.
+        Err(FetchError::Status(500)) => {
+            taskmanager.gaps.push(format!(
+                "TaskManager details ({path}): HTTP 500, Flink's answer for a TaskManager it no longer knows \
+                 (gone since /taskmanagers was read?)"
+            ));
+            return taskmanager;
+        }
         Err(error) => {
             taskmanager.gaps.push(format!("TaskManager details ({path}): {error}"));
             return taskmanager;
