@@ -53,6 +53,8 @@ use rightsize::wire::GcPush;
 ///   rightsize scan --flink http://jobmanager:8081 --input-rate orders=12000 --output json
 ///
 ///   rightsize scan --flink https://flink.example.com --token "$TOKEN" --job JOB_ID
+///
+///   rightsize scan --flink http://jobmanager:8081 --top-taskmanagers 4 --gc-log-pattern 'tm-gc*.log*'
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct ScanArgs {

@@ -610,6 +610,51 @@ mod tests {
         assert_eq!(young_collections(&counts(&[("All", 3)])), None);
     }
 
+    fn push(agent_id: &str, taskmanager_id: Option<&str>, host: &str, created_at_ms: i64) -> GcPush {
+        GcPush {
+            schema: crate::wire::GC_PUSH_SCHEMA.into(),
+            id: format!("{agent_id}:{created_at_ms}"),
+            agent: crate::wire::AgentIdentity {
+                agent_id: agent_id.into(),
+                taskmanager_id: taskmanager_id.map(str::to_owned),
+                host: host.into(),
+                pod: None,
+                namespace: None,
+            },
+            sequence: 1,
+            created_at_ms,
+            report: serde_json::json!({"schema": "rightsize.gc/v1", "instances": []}),
+        }
+    }
+
+    #[test]
+    fn sidecar_pushes_match_by_taskmanager_id_else_by_a_host_with_one_taskmanager() {
+        let taskmanager =
+            TaskManagerSnapshot { id: "tm-1".into(), host: Some("10.0.0.7".into()), ..TaskManagerSnapshot::default() };
+        let pushes = [
+            push("a", Some("tm-1"), "10.0.0.9", 1),
+            push("a", Some("tm-1"), "10.0.0.9", 5),
+            push("b", None, "10.0.0.7", 9),
+        ];
+        // By id, the newest push of it.
+        assert_eq!(super::super::sidecar_for(&taskmanager, &[], &pushes).map(|p| p.created_at_ms), Some(5));
+        // By host only without an id match, and only when the host runs one TaskManager.
+        let by_host = &pushes[2..];
+        assert_eq!(super::super::sidecar_for(&taskmanager, &[], by_host).map(|p| p.agent.agent_id.as_str()), Some("b"));
+        assert!(super::super::sidecar_for(&taskmanager, &["10.0.0.7"], by_host).is_none());
+    }
+
+    #[test]
+    fn saved_pushes_read_as_one_document_an_array_or_lines() {
+        let one = serde_json::to_string(&push("a", Some("tm-1"), "h", 1)).expect("JSON");
+        let two = serde_json::to_string(&push("b", None, "h", 2)).expect("JSON");
+        assert_eq!(read_pushes(&one).map(|p| p.len()), Ok(1));
+        assert_eq!(read_pushes(&format!("[{one},{two}]")).map(|p| p.len()), Ok(2));
+        assert_eq!(read_pushes(&format!("{one}\n\n{two}\n")).map(|p| p.len()), Ok(2));
+        let error = read_pushes(&format!("{one}\n{{}}\n")).unwrap_err();
+        assert!(error.starts_with("line 2: not a rightsize.gc-push/v1 document"), "{error}");
+    }
+
     #[test]
     fn hosts_come_from_the_rpc_address_or_the_standalone_id() {
         let listed = ListedTaskManager {
