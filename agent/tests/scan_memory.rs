@@ -66,6 +66,8 @@ impl RecordedFlink {
             if hang.as_deref() == Some(path.as_str()) {
                 std::thread::sleep(Duration::from_millis(1500));
             }
+            // A metric query and the metric list share their path.
+            let path = if request.query.starts_with("get=") { format!("{path}?get") } else { path };
             match routes.get(&path) {
                 Some(body) if path.contains("/logs/") => Response::new(200, "text/plain", body.clone()),
                 Some(body) => Response::json(200, body.clone()),
@@ -137,6 +139,21 @@ fn the_recorded_cluster_gets_a_heap_recommendation_from_the_taskmanager_gc_log()
     let table = report.to_table();
     assert!(table.contains("memory: INCONCLUSIVE"), "{table}");
     assert!(table.contains(TASKMANAGER), "{table}");
+}
+
+#[test]
+fn without_collectors_in_the_details_the_counts_come_from_the_metric_endpoint() {
+    let mut routes = recorded_routes();
+    let mut details: serde_json::Value = serde_json::from_slice(&fixture("taskmanager.json")).expect("JSON");
+    details["metrics"]["garbageCollectors"] = serde_json::json!([]);
+    routes.insert(format!("/taskmanagers/{TASKMANAGER}"), serde_json::to_vec(&details).expect("JSON"));
+    routes.insert(format!("/taskmanagers/{TASKMANAGER}/metrics"), fixture("taskmanager-metrics.json"));
+    routes.insert(format!("/taskmanagers/{TASKMANAGER}/metrics?get"), fixture("taskmanager-gc-counts.json"));
+    let flink = RecordedFlink::start(routes, None);
+    let advice = scan(&flink, &[]).jobs[0].memory.clone().expect("memory advice");
+    // Recorded: Status.JVM.GarbageCollector.G1_Young_Generation.Count = "20" (All is left out).
+    assert_eq!(advice.taskmanagers[0].evaluation.young_gc_count, Some(20));
+    assert_eq!(advice.taskmanagers[0].evaluation.young_collectors, ["G1_Young_Generation"]);
 }
 
 #[test]

@@ -77,6 +77,11 @@ pub fn evaluate_taskmanager(taskmanager: &TaskManagerSnapshot, options: &GcOptio
             evaluation.labels.extend(log.skipped.iter().map(|skip| format!("skipped {skip}")));
             match current_run(&log.instances) {
                 Some(instance) => {
+                    if !std::ptr::eq(instance, log.instances.last().unwrap_or(instance)) {
+                        evaluation.labels.push(
+                            "the newest JVM run in the log has no collection yet: the run before it is analysed".into(),
+                        );
+                    }
                     if instance.facts.exit_seen {
                         evaluation.labels.push(
                             "the newest JVM run in the log has exited: the TaskManager may now log elsewhere".into(),
@@ -106,7 +111,8 @@ pub fn evaluate_taskmanager(taskmanager: &TaskManagerSnapshot, options: &GcOptio
     evaluation
 }
 
-/// The JVM run the TaskManager is in: the last one of its log, the only one still running.
+/// The JVM run the TaskManager is in: the last one of its log, the only one still running; the
+/// one before it when a restart has not collected yet.
 fn current_run(instances: &[JvmInstance]) -> Option<&JvmInstance> {
     instances.iter().rev().find(|instance| !instance.events.is_empty()).or(instances.last())
 }
