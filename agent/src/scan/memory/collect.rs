@@ -106,7 +106,7 @@ pub fn collect_memory(
 pub fn rank<'a>(ids: &'a [String], taskmanagers: &BTreeMap<String, TaskManagerSnapshot>) -> Vec<&'a String> {
     let mut ranked: Vec<&String> = ids.iter().collect();
     let count = |id: &String| taskmanagers.get(id).filter(|tm| !tm.vanished).and_then(|tm| tm.young_gc_count);
-    ranked.sort_by(|a, b| count(b).cmp(&count(a)).then_with(|| a.cmp(b)));
+    super::busiest_first(&mut ranked, |id| (count(id), id.as_str()));
     ranked
 }
 

@@ -85,8 +85,7 @@ pub fn decide_job(
     mut evaluations: Vec<TaskManagerEvaluation>,
     options: &MemoryOptions,
 ) -> JobMemoryAdvice {
-    let count = |e: &TaskManagerEvaluation| if e.vanished { None } else { e.young_gc_count };
-    evaluations.sort_by(|a, b| count(b).cmp(&count(a)).then_with(|| a.id.cmp(&b.id)));
+    super::busiest_first(&mut evaluations, |e| (e.young_gc_count.filter(|_| !e.vanished), e.id.as_str()));
     let top = options.top_taskmanagers;
     let taskmanagers: Vec<TaskManagerLine> = evaluations
         .into_iter()

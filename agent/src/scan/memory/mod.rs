@@ -109,6 +109,16 @@ pub fn sidecar_for<'a>(
     })
 }
 
+/// Orders TaskManagers busiest first: most young collections, unknown counts last, then by id.
+/// `key` gives an item's young GC count (`None` for unknown or vanished) and id. Collect (which
+/// logs to fetch) and decide (which were analysed) rank with this one order.
+pub fn busiest_first<T>(items: &mut [T], key: impl Fn(&T) -> (Option<u64>, &str)) {
+    items.sort_by(|a, b| {
+        let ((count_a, id_a), (count_b, id_b)) = (key(a), key(b));
+        count_b.cmp(&count_a).then_with(|| id_a.cmp(id_b))
+    });
+}
+
 /// Sizes for people: `1.50 GiB`, `512 MiB`.
 pub fn size_text(bytes: u64) -> String {
     const MIB: f64 = 1024.0 * 1024.0;
