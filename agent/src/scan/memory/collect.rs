@@ -325,9 +325,9 @@ pub fn plan_download(listed: &[LogFile], pattern: &str, budget: u64) -> Download
     }
     let names: Vec<&str> = families.keys().copied().collect();
     let chosen = choose_family(&names, &families);
-    for name in names.iter().filter(|&&name| Some(name) != chosen) {
-        let whose = if is_jobmanager_log(name) { "a JobManager's GC log" } else { "another JVM's GC log" };
-        plan.skipped.push(format!("{name}*: {whose}, not taken for this TaskManager's"));
+    // A JobManager's log beside the TaskManager's is the normal standalone layout, not a gap.
+    for name in names.iter().filter(|&&name| Some(name) != chosen && !is_jobmanager_log(name)) {
+        plan.skipped.push(format!("{name}*: another JVM's GC log, not taken for this TaskManager's"));
     }
     let Some(chosen) = chosen else { return plan };
     let members = &families[chosen];
@@ -567,7 +567,12 @@ mod tests {
         let plan = plan_download(&listing.logs, "*gc*.log*", 64 << 20);
         let names: Vec<&str> = plan.files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["taskmanager-gc.log"]);
-        assert_eq!(plan.skipped, ["jobmanager-gc.log*: a JobManager's GC log, not taken for this TaskManager's"]);
+        assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
+        // Two TaskManager-like sets: the one written last is taken, the other named.
+        let listed = [file("gc-old.log", 5, 100), file("gc-new.log", 5, 200), file("jobmanager-gc.log", 5, 300)];
+        let plan = plan_download(&listed, "*gc*.log*", 64);
+        assert_eq!(plan.files, [file("gc-new.log", 5, 200)]);
+        assert_eq!(plan.skipped, ["gc-old.log*: another JVM's GC log, not taken for this TaskManager's"]);
     }
 
     #[test]
