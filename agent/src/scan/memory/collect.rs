@@ -140,23 +140,24 @@ fn job_taskmanagers(
 fn taskmanager_details(client: &FlinkClient, id: &str, host: Option<String>) -> TaskManagerSnapshot {
     let mut taskmanager = TaskManagerSnapshot { id: id.to_owned(), host, ..TaskManagerSnapshot::default() };
     let path = format!("/taskmanagers/{}", path_segment(id));
+    let shown = format!("/taskmanagers/{id}");
     let details: TaskManagerDetails = match client.get(&path) {
         Ok(details) => details,
         Err(FetchError::NotFound) => {
             taskmanager.vanished = true;
-            taskmanager.gaps.push(format!("{GONE} (HTTP 404 on {path})"));
+            taskmanager.gaps.push(format!("{GONE} (HTTP 404 on {shown})"));
             return taskmanager;
         }
         // Flink answers 500 (UnknownTaskExecutorException), not 404, for a TaskManager it lost.
         Err(FetchError::Status(500)) => {
             taskmanager.gaps.push(format!(
-                "TaskManager details ({path}): HTTP 500, Flink's answer for a TaskManager it no longer knows \
+                "TaskManager details ({shown}): HTTP 500, Flink's answer for a TaskManager it no longer knows \
                  (gone since /taskmanagers was read?)"
             ));
             return taskmanager;
         }
         Err(error) => {
-            taskmanager.gaps.push(format!("TaskManager details ({path}): {error}"));
+            taskmanager.gaps.push(format!("TaskManager details ({shown}): {error}"));
             return taskmanager;
         }
     };
@@ -166,7 +167,7 @@ fn taskmanager_details(client: &FlinkClient, id: &str, host: Option<String>) -> 
     if collectors.is_empty() {
         match collector_counts_from_metrics(client, &path) {
             Ok(counts) => collectors = counts,
-            Err(error) => taskmanager.gaps.push(format!("GC counts ({path}/metrics): {error}")),
+            Err(error) => taskmanager.gaps.push(format!("GC counts ({shown}/metrics): {error}")),
         }
     }
     match young_collections(&collectors) {
@@ -231,19 +232,19 @@ pub fn young_collections(collectors: &[(String, u64)]) -> Option<(u64, Vec<Strin
 /// The GC log of one TaskManager over REST, as parsed JVM runs, or why there is none.
 fn fetch_gc_log(client: &FlinkClient, id: &str, options: &MemoryOptions) -> GcLogEvidence {
     let logs_path = format!("/taskmanagers/{}/logs", path_segment(id));
+    // Messages show the id as Flink lists it, not percent-encoded.
+    let shown = format!("/taskmanagers/{id}/logs");
     let listing: LogList = match client.get(&logs_path) {
         Ok(listing) => listing,
-        Err(FetchError::NotFound) => {
-            return GcLogEvidence::Missing { reason: format!("{GONE} (HTTP 404 on {logs_path})") }
-        }
-        Err(error) => return GcLogEvidence::Missing { reason: format!("log list ({logs_path}): {error}") },
+        Err(FetchError::NotFound) => return GcLogEvidence::Missing { reason: format!("{GONE} (HTTP 404 on {shown})") },
+        Err(error) => return GcLogEvidence::Missing { reason: format!("log list ({shown}): {error}") },
     };
     let plan = plan_download(&listing.logs, &options.gc_log_pattern, options.max_log_bytes);
     if plan.files.is_empty() {
         let names: Vec<&str> = listing.logs.iter().map(|log| log.name.as_str()).collect();
         return GcLogEvidence::Missing {
             reason: format!(
-                "no file matching '{}' in its log directory ({logs_path}: {}): write the GC log there \
+                "no file matching '{}' in its log directory ({shown}: {}): write the GC log there \
                  (-Xlog:gc*:file=${{FLINK_LOG_DIR}}/gc.log in env.java.opts.taskmanager), pass --gc-log-pattern, \
                  or run the sidecar beside it",
                 options.gc_log_pattern,
