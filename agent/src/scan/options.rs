@@ -120,7 +120,8 @@ pub struct MemoryOptions {
     pub gc_log_pattern: String,
     /// Bytes of GC log downloaded per TaskManager, newest files first. Default 64 MiB: Flink's
     /// REST serves whole files (no `Range`), and the newest tens of MB hold hours of a busy
-    /// TaskManager's collections, enough for the live set; older rotated files are skipped.
+    /// TaskManager's collections, enough for the live set; older rotated files are skipped. The
+    /// file being written may exceed it by the 4 MiB it may have grown since it was listed.
     pub max_log_bytes: u64,
     /// Live-set estimate and heap factors, the same as `rightsize gc`.
     pub gc: GcOptions,

@@ -110,6 +110,9 @@ pub fn rank<'a>(ids: &'a [String], taskmanagers: &BTreeMap<String, TaskManagerSn
     ranked
 }
 
+/// Bytes a GC log file may have grown by since it was listed and still be read whole.
+const GROWTH_SLACK: u64 = 4 * 1024 * 1024;
+
 /// The label of a TaskManager that answered 404: it went away during the scan.
 const GONE: &str = "the TaskManager is gone";
 
@@ -257,7 +260,10 @@ fn fetch_gc_log(client: &FlinkClient, id: &str, options: &MemoryOptions) -> GcLo
     let mut remaining = options.max_log_bytes;
     for file in &plan.files {
         let path = format!("{logs_path}/{}", path_segment(&file.name));
-        let bytes = match client.get_bytes(&path, remaining.max(1)) {
+        // The file being written grows between the listing and the download: a little slack
+        // keeps its newest lines instead of cutting them for the budget.
+        let limit = if file.size <= remaining { file.size.saturating_add(GROWTH_SLACK) } else { remaining };
+        let bytes = match client.get_bytes(&path, limit.max(1)) {
             Ok(bytes) => bytes,
             Err(FetchError::NotFound) => {
                 // Rotated away between the listing and the download: the next file has its lines.
@@ -270,7 +276,7 @@ fn fetch_gc_log(client: &FlinkClient, id: &str, options: &MemoryOptions) -> GcLo
             }
         };
         let length = bytes.len() as u64;
-        if length >= remaining && file.size > remaining {
+        if length >= limit && file.size > remaining {
             fetched.skipped.push(format!(
                 "{}: only its first {} read, the rest is over --max-gc-log-bytes",
                 file.name,
