@@ -185,7 +185,7 @@ test_overlay_native() {
     else
         fail "Flink $version: the TaskManager log lacks 'aggregator native (...)': ${line:-no timing line in ${log:-the log dir}}"
     fi
-    if [ "$version" = 1.20.5 ]; then test_gc_log; fi
+    if [ "$version" = 1.20.5 ]; then test_gc_log; test_scan_memory; fi
     stop_cluster
 }
 
@@ -247,6 +247,30 @@ test_gc_log() {
         pass "rightsize gc: $instances instance(s), $young_count young collections"
     else
         fail "rightsize gc: $instances instance(s), young collections $young_count (expected ≥ 1 and > 0)"
+    fi
+}
+
+# 3b. The scanner's memory advice on the running cluster: `rightsize scan --output json` names the
+# TaskManager, its young GC count (REST) and a heap recommendation from its GC log (REST download).
+scan_memory_summary() {
+    "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --output json 2>/dev/null | json_eval '
+next((" ".join(str(v) for v in (t["id"], t["young_gc_count"], j["memory"]["recommended_heap"]["value_bytes"], j["memory"]["verdict"]))
+      for j in d["jobs"] if j.get("memory") and j["memory"]["recommended_heap"]
+      for t in j["memory"]["taskmanagers"] if t["analysed"] and (t["young_gc_count"] or 0) > 0), "")'
+}
+scan_memory_answers() { [ -n "$(scan_memory_summary)" ]; }
+test_scan_memory() {
+    local tm_id summary
+    tm_id="$(rest /taskmanagers | json_eval 'd["taskmanagers"][0]["id"]')" || { fail "GET /taskmanagers"; return 0; }
+    if wait_for "a heap recommendation in rightsize scan" "$WAIT_SECONDS" scan_memory_answers; then
+        summary="$(scan_memory_summary)"
+        if [[ "$summary" == "$tm_id "* ]]; then
+            pass "rightsize scan memory advice: TaskManager, young GCs, recommended heap bytes, verdict: $summary"
+        else
+            fail "rightsize scan analysed '$summary', not the cluster's TaskManager $tm_id"
+        fi
+    else
+        fail "rightsize scan --output json has no analysed TaskManager with young GCs and a heap recommendation"
     fi
 }
 
