@@ -24,6 +24,9 @@ use rightsize::serve::{api, ServeOptions, Service};
 /// scans advise the same change: reduce (rule 1) or increase (rule 3). Any other verdict, keep
 /// or inconclusive, starts the count again; a job absent from a scan keeps its count.
 ///
+/// The memory advice uses the GC analyses sidecars push to POST /api/v1/gc-reports (and any
+/// --gc-report file, loaded into the store at start), else downloads the logs as `scan` does.
+///
 /// HTTP endpoints on --listen (loopback by default; --api-token to require a bearer token):
 ///
 ///   GET  /                     every job: verdict, streak, history, saving (HTML)
@@ -151,6 +154,13 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let saved_pushes = match args.scan.sidecar_reports() {
+        Ok(pushes) => pushes,
+        Err(message) => {
+            eprintln!("rightsize: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let stop = match rightsize::shutdown::stop_on_signals() {
         Ok(stop) => stop,
         Err(error) => {
@@ -174,6 +184,13 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // --gc-report files join the store as pushes: listed, and replaced by newer pushes.
+    for push in &saved_pushes {
+        if let Err(error) = service.store.put_gc_push(push) {
+            eprintln!("rightsize: cannot store the --gc-report push {}: {error:#}", push.id);
+            return ExitCode::from(1);
+        }
+    }
     // Scripts and tests read the address from here, also when port 0 was asked for.
     eprintln!(
         "rightsize: serving on http://{}/ (store {}), scanning {} every {:?}",

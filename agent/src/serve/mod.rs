@@ -1,6 +1,7 @@
 //! `rightsize serve`: the scanner on a schedule, with memory.
 //!
-//! Every `interval` it runs the scan pipeline (`scan::collect` → `scan::analyse`), records the
+//! Every `interval` it runs the scan pipeline (`scan::collect` → `scan::collect_memory` with the
+//! sidecars' pushes → `scan::analyse`), records the
 //! scan and each job's evidence and verdict in the [`store`], advances each job's [`streaks`]
 //! (reported only after N consecutive scans with the same advice), and sends one [`alert`] per
 //! confirmed streak to a webhook. Between scans it serves what it knows over HTTP ([`api`]): JSON,
@@ -144,7 +145,7 @@ impl Service {
         let collected = collect::collect(&self.options.scan.collect);
         let duration_ms = |started: Instant| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
-        let snapshot = match collected {
+        let mut snapshot = match collected {
             Ok(snapshot) => snapshot,
             Err(unreachable) => {
                 let record = ScanRecord {
@@ -164,8 +165,8 @@ impl Service {
                 return Ok(record);
             }
         };
-        // Sidecars' GC analyses are kept for the memory advice of each scan (stored and listed
-        // at /api/v1/gc-reports until the scan pipeline takes them).
+        // The memory advice reads the GC analyses the sidecars pushed, else downloads the logs.
+        scan::collect_memory(&mut snapshot, &self.options.scan, &self.store.gc_pushes()?);
         let report = scan::analyse(&snapshot, &self.options.scan);
 
         let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
