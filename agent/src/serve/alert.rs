@@ -180,6 +180,7 @@ mod tests {
             record_time_ms: None,
             capacity: None,
             output_rate: None,
+            heap: Default::default(),
         };
         JobState {
             job_id: "j1".into(),

@@ -200,6 +200,21 @@ fn metrics(service: &Service) -> anyhow::Result<Response> {
     gauge(&mut out, "rightsize_job_record_time_milliseconds", "T: time per record at the slowest vertex.", &|s| {
         s.latest.record_time_ms
     });
+    gauge(&mut out, "rightsize_job_heap_bytes", "Heap of each of the job's TaskManagers, as configured.", &|s| {
+        s.latest.heap.configured_bytes.map(|b| b as f64)
+    });
+    gauge(
+        &mut out,
+        "rightsize_job_recommended_heap_bytes",
+        "Heap recommended per TaskManager by the memory advice.",
+        &|s| s.latest.heap.recommended_bytes.map(|b| b as f64),
+    );
+    gauge(
+        &mut out,
+        "rightsize_job_heap_saving_bytes",
+        "Heap given back over the job's TaskManagers (negative: heap to add).",
+        &|s| s.latest.heap.saving_bytes.map(|b| b as f64),
+    );
     out.family(
         "rightsize_job_consecutive_hits",
         Kind::Gauge,

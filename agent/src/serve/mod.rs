@@ -27,7 +27,7 @@ use crate::scan::options::ScanOptions;
 use crate::scan::report::JobReport;
 use crate::scan::{self, collect};
 use alert::{Alert, Webhook, WebhookOptions};
-use store::{JobEntryBrief, JobState, JobSummary, NewEntry, Retention, ScanRecord, Store};
+use store::{HeapSummary, JobEntryBrief, JobState, JobSummary, NewEntry, Retention, ScanRecord, Store};
 
 /// Default `--listen`: loopback, a port of its own.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9731";
@@ -258,6 +258,16 @@ pub fn summarize(job: &JobReport) -> JobSummary {
         record_time_ms: slowest.and_then(|v| v.record_time).map(|t| t.ms),
         capacity: slowest.and_then(|v| v.capacity_per_s),
         output_rate: slowest.and_then(|v| v.output_per_s),
+        heap: job
+            .memory
+            .as_ref()
+            .map(|memory| HeapSummary {
+                verdict: Some(memory.verdict.as_str().to_owned()),
+                configured_bytes: memory.configured_heap_bytes,
+                recommended_bytes: memory.recommended_heap.map(|heap| heap.value_bytes),
+                saving_bytes: Some(memory.saving_bytes),
+            })
+            .unwrap_or_default(),
     }
 }
 

@@ -5,10 +5,10 @@
 
 use std::fmt::Write;
 
-use super::store::{JobEntryBrief, JobState, ScanRecord};
+use super::store::{HeapSummary, JobEntryBrief, JobState, ScanRecord};
 use super::RunStats;
-use crate::report::format_wall_ms;
 use crate::report::html::{escape, STYLE};
+use crate::report::{format_wall_ms, human_mib};
 use crate::scan::decide::{ms, rate, Verdict};
 
 /// History entries shown per job.
@@ -81,17 +81,20 @@ fn totals(page: &mut String, jobs: &[JobState], stats: &RunStats, alert_after: u
     let increase: Vec<&JobState> = confirmed(Verdict::Increase).collect();
     let saved: i64 = reduce.iter().map(|job| job.latest.parallelism_change.max(0)).sum();
     let needed: i64 = increase.iter().map(|job| (-job.latest.parallelism_change).max(0)).sum();
+    let heap_saving: i64 = jobs.iter().filter_map(|job| job.latest.heap.saving_bytes).filter(|&b| b > 0).sum();
     let _ = writeln!(
         page,
         "<section class=\"totals\">\
          <div class=\"card\"><h3>Jobs</h3><p class=\"big-number\">{}</p></div>\
          <div class=\"card\"><h3>Confirmed reduce</h3><p class=\"big-number\">{}</p><p>{saved} subtasks to save</p></div>\
          <div class=\"card\"><h3>Confirmed increase</h3><p class=\"big-number\">{}</p><p>{needed} subtasks needed</p></div>\
+         <div class=\"card\"><h3>Heap to give back</h3><p class=\"big-number\">{}</p><p>over-provisioned TaskManagers</p></div>\
          <div class=\"card\"><h3>Scans</h3><p class=\"big-number\">{}</p><p>{} failed since start</p></div>\
          </section>",
         jobs.len(),
         reduce.len(),
         increase.len(),
+        if heap_saving > 0 { gib(heap_saving) } else { "0".to_owned() },
         stats.scans,
         stats.scan_failures
     );
@@ -112,6 +115,26 @@ fn saving_text(change: i64) -> String {
         0 => "–".to_owned(),
         c if c > 0 => format!("{c} fewer"),
         c => format!("{} more", c.unsigned_abs()),
+    }
+}
+
+/// The memory verdict and the recommended heap per TaskManager.
+fn heap_text(heap: &HeapSummary) -> String {
+    match (&heap.verdict, heap.configured_bytes, heap.recommended_bytes) {
+        (None, ..) => "–".to_owned(),
+        (Some(verdict), Some(configured), Some(recommended)) => {
+            format!("{verdict}: {} → {}", human_mib(configured), human_mib(recommended))
+        }
+        (Some(verdict), ..) => verdict.clone(),
+    }
+}
+
+/// Bytes saved (negative: to add) in GiB.
+fn gib(bytes: i64) -> String {
+    match bytes {
+        0 => "–".to_owned(),
+        b if b > 0 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
+        b => format!("+{:.1} GiB needed", b.unsigned_abs() as f64 / f64::from(1u32 << 30)),
     }
 }
 
@@ -140,7 +163,7 @@ fn overview(page: &mut String, jobs: &[JobState], histories: &[Vec<JobEntryBrief
     page.push_str(
         "<section class=\"card overview\"><h2>Overview</h2><table class=\"overview-table\"><thead><tr>\
          <th>Job</th><th>Verdict</th><th>Streak</th><th class=\"num\">P</th><th class=\"num\">→ P</th>\
-         <th class=\"num\">Saving</th><th class=\"num\">S rec/s</th><th class=\"num\">C rec/s</th><th>History</th>\
+         <th class=\"num\">Saving</th><th>Heap</th><th class=\"num\">Heap saving</th><th class=\"num\">S rec/s</th><th class=\"num\">C rec/s</th><th>History</th>\
          </tr></thead><tbody>",
     );
     for (index, (job, history)) in jobs.iter().zip(histories).enumerate() {
@@ -149,8 +172,8 @@ fn overview(page: &mut String, jobs: &[JobState], histories: &[Vec<JobEntryBrief
         let _ = write!(
             page,
             "<tr><td><a href=\"#job-{}\">{}</a></td><td><span class=\"badge {}\">{}</span></td><td>{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td>{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             index + 1,
             escape(name),
             verdict_class(latest.verdict),
@@ -159,6 +182,8 @@ fn overview(page: &mut String, jobs: &[JobState], histories: &[Vec<JobEntryBrief
             latest.parallelism,
             latest.recommended_parallelism,
             saving_text(latest.parallelism_change),
+            escape(&heap_text(&latest.heap)),
+            latest.heap.saving_bytes.map_or_else(|| "–".to_owned(), gib),
             optional(latest.input_rate, rate),
             optional(latest.capacity, rate),
             history_strip(history)
@@ -245,7 +270,7 @@ details summary{cursor:pointer;font-weight:600}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::store::JobSummary;
+    use crate::serve::store::{HeapSummary, JobSummary};
     use crate::serve::streaks::{Direction, Streak};
 
     fn job(name: &str, verdict: Verdict, hits: u32) -> JobState {
@@ -267,6 +292,12 @@ mod tests {
                 record_time_ms: Some(2.0),
                 capacity: Some(4000.0),
                 output_rate: Some(1000.0),
+                heap: HeapSummary {
+                    verdict: Some("over-provisioned".into()),
+                    configured_bytes: Some(8 << 30),
+                    recommended_bytes: Some(2 << 30),
+                    saving_bytes: Some(12 << 30),
+                },
             },
             streak: Streak {
                 direction: Direction::of(verdict),
@@ -295,6 +326,8 @@ mod tests {
         assert!(page.contains("reduce confirmed, 3 scans"));
         assert!(page.contains("11 subtasks to save"));
         assert!(page.contains("11 fewer"));
+        assert!(page.contains("over-provisioned: 8,192 MiB → 2,048 MiB"), "{page}");
+        assert!(page.contains("12.0 GiB"));
         assert_eq!(page.matches("class=\"tick verdict-over\"").count(), 3);
         assert!(!page.contains("http://") && !page.contains("https://"), "no external resource");
     }

@@ -78,6 +78,19 @@ pub struct JobSummary {
     pub record_time_ms: Option<f64>,
     pub capacity: Option<f64>,
     pub output_rate: Option<f64>,
+    /// The memory advice, when the scan gave one.
+    #[serde(default)]
+    pub heap: HeapSummary,
+}
+
+/// The job's memory advice in brief: verdict, heap per TaskManager and the saving over all of
+/// the job's TaskManagers (negative: heap to add).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HeapSummary {
+    pub verdict: Option<String>,
+    pub configured_bytes: Option<u64>,
+    pub recommended_bytes: Option<u64>,
+    pub saving_bytes: Option<i64>,
 }
 
 /// A job in one scan: the summary, the streak after it, and the full evidence (the scan report's
@@ -356,6 +369,7 @@ mod tests {
             record_time_ms: Some(2.0),
             capacity: Some(4000.0),
             output_rate: Some(1000.0),
+            heap: HeapSummary::default(),
         }
     }
 
