@@ -3,10 +3,13 @@ package org.rightsize.flink.metrics;
 /**
  * What one thread knows about the record it is processing: whether a record is in the chain and
  * whether it is timed (decided once, at the head), how deep a timed record is, and for exclusive
- * times the inclusive time of the child operators entered so far at each level. Only its own
- * thread touches it.
+ * times the inclusive time of the child operators entered so far at each level. One thread at a
+ * time touches it: its own, or that of the task it belongs to.
  */
 public final class ChainState {
+
+    /** A state for one task's timers to share (see {@link RecordTimer}). */
+    public ChainState() {}
 
     private static final ThreadLocal<ChainState> CURRENT = ThreadLocal.withInitial(ChainState::new);
 

@@ -9,8 +9,8 @@ package org.rightsize.flink.metrics;
  * try { processor.accept(record); } finally { timer.exit(s); }
  * }</pre>
  *
- * <p>The outermost entered operator on a thread is the head of the chain (the one fed by the
- * network input or the source). It decides whether the record is timed, and every operator the
+ * <p>The outermost entered operator (on a thread, or of a task when its timers share one {@link
+ * ChainState}) is the head of the chain (the one fed by the network input or the source). It decides whether the record is timed, and every operator the
  * record then reaches follows that decision, so a timed record is timed everywhere and exclusive
  * times add up. Exclusive time is the operator's inclusive time minus that of the operators it
  * called (one accumulator per level).
@@ -22,8 +22,8 @@ package org.rightsize.flink.metrics;
  * leaves the head, from the time since the previous one: so the cost of timing stays a bounded
  * share of the task's time at any rate, and low-rate chains still fill their windows.
  *
- * <p>Cost: an untimed record pays, per operator, a check that the cached chain state is its
- * thread's and one field read, and at the head a countdown and two stores; a timed one two
+ * <p>Cost: an untimed record pays, per operator, one field read (plus, without a shared chain
+ * state, a check that the cached one is its thread's), and at the head a countdown and two stores; a timed one two
  * {@code System.nanoTime()} calls and three array stores per operator. Nothing allocates, locks
  * or throws.
  */
@@ -46,6 +46,9 @@ public final class RecordTimer {
     private final Timer task;
     private final int sampleEvery;
 
+    /** The chain state shared by the task's timers, or null to keep one per thread. */
+    private final ChainState chain;
+
     /** The thread that last used this timer and its state: one reference, read atomically. */
     private Binding binding = new Binding(null, null);
 
@@ -56,10 +59,24 @@ public final class RecordTimer {
      * @param sampleEvery most records between two timed ones at the chain head (1 = all)
      */
     public RecordTimer(Timer exclusive, Timer inclusive, Timer task, int sampleEvery) {
+        this(exclusive, inclusive, task, sampleEvery, null);
+    }
+
+    /**
+     * A timer whose chain state is {@code chain}, shared by every timer of one task: cheaper
+     * than finding the calling thread's own state on every record, and right wherever one
+     * thread at a time runs the task's records (Flink's task model: the task thread, or a
+     * legacy source's thread holding the checkpoint lock that the task thread also takes).
+     *
+     * @param chain the task's chain state, or null to keep one per thread
+     */
+    public RecordTimer(
+            Timer exclusive, Timer inclusive, Timer task, int sampleEvery, ChainState chain) {
         this.exclusive = exclusive;
         this.inclusive = inclusive;
         this.task = task;
         this.sampleEvery = Math.max(1, sampleEvery);
+        this.chain = chain;
     }
 
     /**
@@ -67,7 +84,8 @@ public final class RecordTimer {
      * null inside an untimed record: then there is nothing to undo.
      */
     public ChainState enter() {
-        ChainState state = state();
+        ChainState shared = chain;
+        ChainState state = shared != null ? shared : state();
         int depth = state.depth;
         if (depth < 0) {
             return null;

@@ -15,12 +15,18 @@ class RecordTimerTest {
         final RecordTimer timer;
 
         Operator(CapturingAggregator task, int sampleEvery) {
+            this(task, sampleEvery, null);
+        }
+
+        /** With {@code chain} non-null, an operator of a task whose timers share that state. */
+        Operator(CapturingAggregator task, int sampleEvery, ChainState chain) {
             timer =
                     new RecordTimer(
                             new Timer("excl", exclusive, 10_000, 0, 1),
                             new Timer("incl", inclusive, 10_000, 0, 1),
                             new Timer("task", task, 10_000, 0, 1),
-                            sampleEvery);
+                            sampleEvery,
+                            chain);
         }
 
         /** Processes one record: does its work, then calls the next operators of the chain. */
@@ -153,6 +159,35 @@ class RecordTimerTest {
         head.process(NOTHING);
         assertEquals(2, task.samples().size(), "both records counted as heads");
         assertEquals(1, failing.inclusive.samples().size());
+    }
+
+    @Test
+    void timersSharingATasksChainStateFollowOneHeadOnAnyThread() throws InterruptedException {
+        ChainState taskChain = new ChainState();
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 8, taskChain);
+        Operator next = new Operator(task, 8, taskChain);
+        Runnable records =
+                () -> {
+                    for (int record = 0; record < 4_000; record++) {
+                        head.process(NOTHING, () -> next.process(NOTHING));
+                    }
+                };
+        // One thread at a time, as a task's thread and a legacy source's thread take turns.
+        records.run();
+        Thread other = new Thread(records);
+        other.start();
+        other.join();
+        int timed = task.samples().size();
+        assertTrue(timed >= 1_000 && timed <= 4_000, "timed " + timed + " of 8000");
+        assertEquals(timed, head.inclusive.samples().size(), "only the head records task time");
+        assertEquals(timed, next.exclusive.samples().size());
+        for (int i = 0; i < timed; i++) {
+            assertEquals(
+                    (long) head.inclusive.samples().get(i),
+                    head.exclusive.samples().get(i) + next.inclusive.samples().get(i),
+                    "record " + i);
+        }
     }
 
     @Test

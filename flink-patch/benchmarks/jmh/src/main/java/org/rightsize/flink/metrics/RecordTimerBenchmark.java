@@ -82,10 +82,12 @@ public class RecordTimerBenchmark {
                 timers[i] = new Timer(name, backend, windowMillis, now);
             }
             Timer task = timers[8];
-            source = new RecordTimer(timers[0], timers[1], task, sampleEvery);
-            map = new RecordTimer(timers[2], timers[3], task, sampleEvery);
-            filter = new RecordTimer(timers[4], timers[5], task, sampleEvery);
-            sink = new RecordTimer(timers[6], timers[7], task, sampleEvery);
+            // One chain state for the task's timers, as FlinkRecordTiming sets them up.
+            ChainState chainState = new ChainState();
+            source = new RecordTimer(timers[0], timers[1], task, sampleEvery, chainState);
+            map = new RecordTimer(timers[2], timers[3], task, sampleEvery, chainState);
+            filter = new RecordTimer(timers[4], timers[5], task, sampleEvery, chainState);
+            sink = new RecordTimer(timers[6], timers[7], task, sampleEvery, chainState);
         }
 
         @TearDown(Level.Trial)
