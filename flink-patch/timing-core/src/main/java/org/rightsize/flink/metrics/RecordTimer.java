@@ -165,6 +165,11 @@ public final class RecordTimer {
         return interval;
     }
 
+    /** The chain state shared by the task's timers, or null when each thread has its own. */
+    public ChainState sharedChain() {
+        return chain;
+    }
+
     public Timer exclusive() {
         return exclusive;
     }
