@@ -1,8 +1,10 @@
 package org.rightsize.flink.metrics;
 
 /**
- * Times one operator's record processing inside its chain; the patched {@code
- * RecordProcessorUtils} wraps every record processor it builds like this:
+ * Times one operator's record processing inside its chain; every record processor the patched
+ * {@code RecordProcessorUtils} builds does this around the operator's call (the processors for
+ * operators without key context first skip it all inside an untimed record, {@link
+ * ChainState#insideUntimedRecord}):
  *
  * <pre>{@code
  * ChainState s = timer.enter();
