@@ -38,6 +38,14 @@ public final class ChainState {
     long[] startNanos = new long[16];
     long[] savedChildNanos = new long[16];
 
+    /**
+     * True while an untimed record runs through the chain: an operator inside it has nothing to
+     * record. The direct record processors check this before anything else.
+     */
+    public boolean insideUntimedRecord() {
+        return depth < 0;
+    }
+
     static ChainState current() {
         return CURRENT.get();
     }

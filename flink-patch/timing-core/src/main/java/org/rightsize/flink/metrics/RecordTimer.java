@@ -1,8 +1,10 @@
 package org.rightsize.flink.metrics;
 
 /**
- * Times one operator's record processing inside its chain; the patched {@code
- * RecordProcessorUtils} wraps every record processor it builds like this:
+ * Times one operator's record processing inside its chain; every record processor the patched
+ * {@code RecordProcessorUtils} builds does this around the operator's call (the processors for
+ * operators without key context first skip it all inside an untimed record, {@link
+ * ChainState#insideUntimedRecord}):
  *
  * <pre>{@code
  * ChainState s = timer.enter();
@@ -163,6 +165,11 @@ public final class RecordTimer {
         state.interval = interval;
         state.lastTimedEndNanos = end;
         return interval;
+    }
+
+    /** The chain state shared by the task's timers, or null when each thread has its own. */
+    public ChainState sharedChain() {
+        return chain;
     }
 
     public Timer exclusive() {

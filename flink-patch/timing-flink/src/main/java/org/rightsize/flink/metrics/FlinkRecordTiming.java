@@ -10,8 +10,10 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractInput;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorV2;
+import org.apache.flink.streaming.api.operators.Input;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.function.ThrowingConsumer;
@@ -23,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * inputs and chained operators) and {@code SourceOperatorStreamTask} (sources). It finds the
  * operator behind an input, reads the settings from the TaskManager's configuration, creates one
  * {@link RecordTimer} per operator and one task timer per task, and registers their gauges.
+ *
+ * <p>Operators without key context (the common case, and every chained stateless operator) get
+ * a record processor that calls {@code processElement} itself ({@link #processElement} and its
+ * two-input siblings), one class per kind of input: no extra call level over Flink's own
+ * {@code input::processElement}, and inside an untimed record just one read of the chain state.
+ * Other processors (key context to set, asynchronous state) are wrapped as Flink built them
+ * ({@link #wrap}).
  *
  * <p>This source is compiled once per supported Flink release (it is added to each overlay
  * module), so it may use Flink's internal classes. Everything here is off the record path; a
@@ -50,26 +59,53 @@ public final class FlinkRecordTiming {
     private FlinkRecordTiming() {}
 
     /**
-     * Wraps a record processor built for {@code input} (an operator, or an input of a
-     * multiple-input operator) so its records are timed; returns it unchanged when timing is
-     * off or the operator cannot be found.
+     * The record processor of an input without key context: {@code input::processElement}, timed
+     * unless timing is off or the operator cannot be found.
      */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> wrap(
-            Object input, ThrowingConsumer<StreamRecord<T>, Exception> processor) {
-        try {
-            RecordTimer timer = timerFor(operatorOf(input));
-            return timer == null ? processor : new TimedRecordProcessor<>(processor, timer);
-        } catch (Throwable t) {
-            ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
-            logFailureOnce(t);
-            return processor;
+    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> processElement(Input<T> input) {
+        ThrowingConsumer<StreamRecord<T>, Exception> untimed = input::processElement;
+        RecordTimer timer = timerOrNull(input);
+        if (timer == null) {
+            return untimed;
         }
+        ChainState chain = timer.sharedChain();
+        return chain == null
+                ? new TimedRecordProcessor<>(untimed, timer)
+                : new TimedInput<>(input, timer, chain);
     }
 
-    /** The timer of a source operator, or null when timing is off; never throws. */
-    public static RecordTimer sourceTimer(Object sourceOperator) {
+    /** As {@link #processElement(Input)}, for the first input of a two-input operator. */
+    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> processElement1(
+            TwoInputStreamOperator<T, ?, ?> operator) {
+        ThrowingConsumer<StreamRecord<T>, Exception> untimed = operator::processElement1;
+        RecordTimer timer = timerOrNull(operator);
+        if (timer == null) {
+            return untimed;
+        }
+        ChainState chain = timer.sharedChain();
+        return chain == null
+                ? new TimedRecordProcessor<>(untimed, timer)
+                : new TimedFirstInput<>(operator, timer, chain);
+    }
+
+    /** As {@link #processElement(Input)}, for the second input of a two-input operator. */
+    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> processElement2(
+            TwoInputStreamOperator<?, T, ?> operator) {
+        ThrowingConsumer<StreamRecord<T>, Exception> untimed = operator::processElement2;
+        RecordTimer timer = timerOrNull(operator);
+        if (timer == null) {
+            return untimed;
+        }
+        ChainState chain = timer.sharedChain();
+        return chain == null
+                ? new TimedRecordProcessor<>(untimed, timer)
+                : new TimedSecondInput<>(operator, timer, chain);
+    }
+
+    /** The timer of the operator behind {@code input}, or null (untimed); never throws. */
+    private static RecordTimer timerOrNull(Object input) {
         try {
-            return timerFor(operatorOf(sourceOperator));
+            return timerFor(operatorOf(input));
         } catch (Throwable t) {
             ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
             logFailureOnce(t);
@@ -77,7 +113,126 @@ public final class FlinkRecordTiming {
         }
     }
 
-    /** A record processor that times each record with a {@link RecordTimer}. */
+    /**
+     * Wraps a record processor built for {@code input} (an operator, or an input of a
+     * multiple-input operator) so its records are timed; returns it unchanged when timing is
+     * off or the operator cannot be found.
+     */
+    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> wrap(
+            Object input, ThrowingConsumer<StreamRecord<T>, Exception> processor) {
+        RecordTimer timer = timerOrNull(input);
+        return timer == null ? processor : new TimedRecordProcessor<>(processor, timer);
+    }
+
+    /** The timer of a source operator, or null when timing is off; never throws. */
+    public static RecordTimer sourceTimer(Object sourceOperator) {
+        return timerOrNull(sourceOperator);
+    }
+
+    /*
+     * The three direct processors below repeat one body on purpose: each is its own class with
+     * its own call site of processElement, so the JIT's type profile of one kind of input is not
+     * shared with the others (a shared abstract base would bring back a megamorphic call level).
+     */
+
+    /** Times {@code processElement} of a one-input operator (or an input of a multi-input one). */
+    static final class TimedInput<T> implements ThrowingConsumer<StreamRecord<T>, Exception> {
+        private final Input<T> input;
+        private final RecordTimer timer;
+        private final ChainState chain;
+
+        TimedInput(Input<T> input, RecordTimer timer, ChainState chain) {
+            this.input = input;
+            this.timer = timer;
+            this.chain = chain;
+        }
+
+        @Override
+        public void accept(StreamRecord<T> record) throws Exception {
+            if (chain.insideUntimedRecord()) {
+                input.processElement(record);
+                return;
+            }
+            ChainState state = timer.enter();
+            if (state == null) {
+                input.processElement(record);
+                return;
+            }
+            try {
+                input.processElement(record);
+            } finally {
+                timer.exit(state);
+            }
+        }
+    }
+
+    /** Times {@code processElement1} of a two-input operator. */
+    static final class TimedFirstInput<T>
+            implements ThrowingConsumer<StreamRecord<T>, Exception> {
+        private final TwoInputStreamOperator<T, ?, ?> operator;
+        private final RecordTimer timer;
+        private final ChainState chain;
+
+        TimedFirstInput(
+                TwoInputStreamOperator<T, ?, ?> operator, RecordTimer timer, ChainState chain) {
+            this.operator = operator;
+            this.timer = timer;
+            this.chain = chain;
+        }
+
+        @Override
+        public void accept(StreamRecord<T> record) throws Exception {
+            if (chain.insideUntimedRecord()) {
+                operator.processElement1(record);
+                return;
+            }
+            ChainState state = timer.enter();
+            if (state == null) {
+                operator.processElement1(record);
+                return;
+            }
+            try {
+                operator.processElement1(record);
+            } finally {
+                timer.exit(state);
+            }
+        }
+    }
+
+    /** Times {@code processElement2} of a two-input operator. */
+    static final class TimedSecondInput<T>
+            implements ThrowingConsumer<StreamRecord<T>, Exception> {
+        private final TwoInputStreamOperator<?, T, ?> operator;
+        private final RecordTimer timer;
+        private final ChainState chain;
+
+        TimedSecondInput(
+                TwoInputStreamOperator<?, T, ?> operator, RecordTimer timer, ChainState chain) {
+            this.operator = operator;
+            this.timer = timer;
+            this.chain = chain;
+        }
+
+        @Override
+        public void accept(StreamRecord<T> record) throws Exception {
+            if (chain.insideUntimedRecord()) {
+                operator.processElement2(record);
+                return;
+            }
+            ChainState state = timer.enter();
+            if (state == null) {
+                operator.processElement2(record);
+                return;
+            }
+            try {
+                operator.processElement2(record);
+            } finally {
+                timer.exit(state);
+            }
+        }
+    }
+
+    /** Wraps any other record processor: times each record with a {@link RecordTimer}. */
     static final class TimedRecordProcessor<T>
             implements ThrowingConsumer<StreamRecord<T>, Exception> {
         private final ThrowingConsumer<StreamRecord<T>, Exception> processor;

@@ -30,7 +30,11 @@ import org.apache.flink.util.function.ThrowingConsumer;
 
 import org.rightsize.flink.metrics.FlinkRecordTiming;
 
-/** Utility class for creating record processor for {@link Input} {@link StreamOperator}. */
+/**
+ * Utility class for creating record processor for {@link Input} {@link StreamOperator}.
+ *
+ * <p>Rightsize: every record processor built here is timed (see {@link FlinkRecordTiming}).
+ */
 public class RecordProcessorUtils {
 
     private static final String METHOD_SET_KEY_CONTEXT_ELEMENT = "setKeyContextElement";
@@ -41,48 +45,10 @@ public class RecordProcessorUtils {
      * Get record processor for {@link Input}, which will omit call of {@link
      * Input#setKeyContextElement} if it doesn't have key context.
      *
-     * <p>Rightsize: the processor is wrapped to time each record (see {@link FlinkRecordTiming}).
-     *
      * @param input the {@link Input}
      * @return the record processor
      */
     public static <T> ThrowingConsumer<StreamRecord<T>, Exception> getRecordProcessor(
-            Input<T> input) {
-        return FlinkRecordTiming.wrap(input, getUntimedRecordProcessor(input));
-    }
-
-    /**
-     * Get record processor for the first input of {@link TwoInputStreamOperator}, timed by
-     * Rightsize (see {@link #getRecordProcessor(Input)}).
-     *
-     * @param operator the {@link TwoInputStreamOperator}
-     * @return the record processor
-     */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> getRecordProcessor1(
-            TwoInputStreamOperator<T, ?, ?> operator) {
-        return FlinkRecordTiming.wrap(operator, getUntimedRecordProcessor1(operator));
-    }
-
-    /**
-     * Get record processor for the second input of {@link TwoInputStreamOperator}, timed by
-     * Rightsize (see {@link #getRecordProcessor(Input)}).
-     *
-     * @param operator the {@link TwoInputStreamOperator}
-     * @return the record processor
-     */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> getRecordProcessor2(
-            TwoInputStreamOperator<?, T, ?> operator) {
-        return FlinkRecordTiming.wrap(operator, getUntimedRecordProcessor2(operator));
-    }
-
-    /**
-     * Get record processor for {@link Input}, which will omit call of {@link
-     * Input#setKeyContextElement} if it doesn't have key context.
-     *
-     * @param input the {@link Input}
-     * @return the record processor
-     */
-    private static <T> ThrowingConsumer<StreamRecord<T>, Exception> getUntimedRecordProcessor(
             Input<T> input) {
         boolean canOmitSetKeyContext;
         if (input instanceof AbstractStreamOperator) {
@@ -94,15 +60,18 @@ public class RecordProcessorUtils {
         }
 
         if (canOmitSetKeyContext) {
-            return input::processElement;
+            return FlinkRecordTiming.processElement(input);
         } else if (input instanceof AsyncKeyOrderedProcessing
                 && ((AsyncKeyOrderedProcessing) input).isAsyncKeyOrderedProcessingEnabled()) {
-            return ((AsyncKeyOrderedProcessing) input).getRecordProcessor(1);
+            return FlinkRecordTiming.wrap(
+                    input, ((AsyncKeyOrderedProcessing) input).getRecordProcessor(1));
         } else {
-            return record -> {
-                input.setKeyContextElement(record);
-                input.processElement(record);
-            };
+            return FlinkRecordTiming.wrap(
+                    input,
+                    record -> {
+                        input.setKeyContextElement(record);
+                        input.processElement(record);
+                    });
         }
     }
 
@@ -113,7 +82,7 @@ public class RecordProcessorUtils {
      * @param operator the {@link TwoInputStreamOperator}
      * @return the record processor
      */
-    private static <T> ThrowingConsumer<StreamRecord<T>, Exception> getUntimedRecordProcessor1(
+    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> getRecordProcessor1(
             TwoInputStreamOperator<T, ?, ?> operator) {
         boolean canOmitSetKeyContext;
         if (operator instanceof AbstractStreamOperator) {
@@ -125,15 +94,18 @@ public class RecordProcessorUtils {
         }
 
         if (canOmitSetKeyContext) {
-            return operator::processElement1;
+            return FlinkRecordTiming.processElement1(operator);
         } else if (operator instanceof AsyncKeyOrderedProcessing
                 && ((AsyncKeyOrderedProcessing) operator).isAsyncKeyOrderedProcessingEnabled()) {
-            return ((AsyncKeyOrderedProcessing) operator).getRecordProcessor(1);
+            return FlinkRecordTiming.wrap(
+                    operator, ((AsyncKeyOrderedProcessing) operator).getRecordProcessor(1));
         } else {
-            return record -> {
-                operator.setKeyContextElement1(record);
-                operator.processElement1(record);
-            };
+            return FlinkRecordTiming.wrap(
+                    operator,
+                    record -> {
+                        operator.setKeyContextElement1(record);
+                        operator.processElement1(record);
+                    });
         }
     }
 
@@ -144,7 +116,7 @@ public class RecordProcessorUtils {
      * @param operator the {@link TwoInputStreamOperator}
      * @return the record processor
      */
-    private static <T> ThrowingConsumer<StreamRecord<T>, Exception> getUntimedRecordProcessor2(
+    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> getRecordProcessor2(
             TwoInputStreamOperator<?, T, ?> operator) {
         boolean canOmitSetKeyContext;
         if (operator instanceof AbstractStreamOperator) {
@@ -156,15 +128,18 @@ public class RecordProcessorUtils {
         }
 
         if (canOmitSetKeyContext) {
-            return operator::processElement2;
+            return FlinkRecordTiming.processElement2(operator);
         } else if (operator instanceof AsyncKeyOrderedProcessing
                 && ((AsyncKeyOrderedProcessing) operator).isAsyncKeyOrderedProcessingEnabled()) {
-            return ((AsyncKeyOrderedProcessing) operator).getRecordProcessor(2);
+            return FlinkRecordTiming.wrap(
+                    operator, ((AsyncKeyOrderedProcessing) operator).getRecordProcessor(2));
         } else {
-            return record -> {
-                operator.setKeyContextElement2(record);
-                operator.processElement2(record);
-            };
+            return FlinkRecordTiming.wrap(
+                    operator,
+                    record -> {
+                        operator.setKeyContextElement2(record);
+                        operator.processElement2(record);
+                    });
         }
     }
 
