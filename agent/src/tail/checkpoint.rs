@@ -62,11 +62,16 @@ pub struct Checkpoint {
     pub version: u32,
     /// In reading order: after a restart, files are resumed in this order.
     pub files: Vec<FileCheckpoint>,
+    /// The consumer's own state at exactly these positions (see
+    /// [`super::LineConsumer::committed_state`]): written in the same atomic replacement, so
+    /// positions and what was made of the lines before them never disagree after a crash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<serde_json::Value>,
 }
 
 impl Default for Checkpoint {
     fn default() -> Self {
-        Checkpoint { version: CHECKPOINT_VERSION, files: Vec::new() }
+        Checkpoint { version: CHECKPOINT_VERSION, files: Vec::new(), consumer: None }
     }
 }
 
@@ -188,6 +193,7 @@ mod tests {
                 generation: 2,
                 mark: Some(EventMark { instance: 1, event: "GC(41) Pause Young @10.025s".into() }),
             }],
+            consumer: Some(serde_json::json!({ "events": 41 })),
         }
     }
 

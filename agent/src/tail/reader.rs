@@ -27,15 +27,17 @@
 //! is fully processed (no half-built event pending), so a restart may resume after that line;
 //! `Pending` means a restart must re-deliver it. The checkpoint stores, per file, the committed
 //! offset (with the fingerprint and tail check that make it safe to trust), the generation and
-//! the consumer's [`EventMark`] of the last complete event. It is written at the end of every
-//! poll that moved it. The consumer's own state (aggregates, pushed events) must be persisted at
-//! the same moments, or it can skip re-delivered events up to the marks ([`Follower::resume_marks`]).
+//! the consumer's [`EventMark`] of the last complete event. It is written at the end of a poll
+//! that moved it (at most every [`FollowerConfig::min_save_interval`]). The consumer's own state
+//! (aggregates) either rides in the same atomic write ([`LineConsumer::committed_state`]), or
+//! must be persisted at the same moments, or it can skip re-delivered events up to the marks
+//! ([`Follower::resume_marks`]).
 
 use std::cmp::Ordering;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::gc::source::lines::{Line, MAX_LINE_LEN};
 use crate::gc::source::rotation::rotation_index;
@@ -64,11 +66,20 @@ pub struct FollowerConfig {
     pub pattern: String,
     /// Where to persist positions. `None`: nothing survives the process.
     pub checkpoint: Option<PathBuf>,
+    /// Positions that moved are written at the end of a poll at most this often (zero: every
+    /// poll). A crash re-delivers what was read since the last write; with the consumer's state
+    /// in the same write, that costs re-reading, never a duplicate.
+    pub min_save_interval: Duration,
 }
 
 impl FollowerConfig {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FollowerConfig { dir: dir.into(), pattern: DEFAULT_PATTERN.to_string(), checkpoint: None }
+        FollowerConfig {
+            dir: dir.into(),
+            pattern: DEFAULT_PATTERN.to_string(),
+            checkpoint: None,
+            min_save_interval: Duration::ZERO,
+        }
     }
 }
 
@@ -107,6 +118,13 @@ pub trait LineConsumer {
     /// `Committed`; the default keeps everything pending.
     fn started_over(&mut self, _path: &Path, _key: FileKey) -> Progress {
         Progress::Pending
+    }
+
+    /// The consumer's state as of the last line it answered `Committed`, to be saved with the
+    /// positions in one atomic write and handed back by [`Follower::take_restored_state`]. Asked
+    /// only when positions moved. The default keeps no state.
+    fn committed_state(&mut self) -> Option<serde_json::Value> {
+        None
     }
 }
 
@@ -179,6 +197,9 @@ pub struct Follower {
     /// Checkpointed files not found yet; dropped after the first successful listing.
     resumable: Vec<FileCheckpoint>,
     last_saved: Option<Checkpoint>,
+    last_save_at: Option<Instant>,
+    min_save_interval: Duration,
+    restored_state: Option<serde_json::Value>,
     startup_warning: Option<String>,
     buf: Vec<u8>,
 }
@@ -192,10 +213,12 @@ impl Follower {
         let store = config.checkpoint.map(CheckpointStore::new);
         let mut startup_warning = None;
         let mut resumable = Vec::new();
+        let mut restored_state = None;
         if let Some(store) = &store {
             match store.load()? {
                 Loaded::Missing => {}
                 Loaded::Restored(checkpoint) => {
+                    restored_state = checkpoint.consumer;
                     for entry in checkpoint.files {
                         match validate(&entry) {
                             Ok(()) => resumable.push(entry),
@@ -220,9 +243,23 @@ impl Follower {
             files: Vec::new(),
             resumable,
             last_saved: None,
+            last_save_at: None,
+            min_save_interval: config.min_save_interval,
+            restored_state,
             startup_warning,
             buf: vec![0; TAIL_CHECK_MAX_LEN + CHUNK_LEN],
         })
+    }
+
+    /// The consumer state saved with the checkpoint this follower resumed from (once).
+    pub fn take_restored_state(&mut self) -> Option<serde_json::Value> {
+        self.restored_state.take()
+    }
+
+    /// Writes the checkpoint now if positions moved, whatever the save interval (at shutdown).
+    pub fn save_now(&mut self, consumer: &mut dyn LineConsumer) -> io::Result<()> {
+        self.last_save_at = None;
+        self.save_checkpoint(consumer)
     }
 
     /// Why the checkpoint (or part of it) was not used, if it was not.
@@ -271,7 +308,8 @@ impl Follower {
             self.files.retain(|file| file.listed);
         }
         report.files = self.files.len();
-        if let Err(e) = self.save_checkpoint() {
+        let due = self.last_save_at.is_none_or(|at| at.elapsed() >= self.min_save_interval);
+        if let Err(e) = if due { self.save_checkpoint(consumer) } else { Ok(()) } {
             report.errors.push(e.to_string());
         }
         Ok(report)
@@ -322,7 +360,7 @@ impl Follower {
     }
 
     /// Writes the checkpoint now if it changed since the last write (e.g. at shutdown).
-    pub fn save_checkpoint(&mut self) -> io::Result<()> {
+    fn save_checkpoint(&mut self, consumer: &mut dyn LineConsumer) -> io::Result<()> {
         let Some(store) = &self.store else { return Ok(()) };
         let mut files: Vec<FileCheckpoint> = self
             .files
@@ -342,10 +380,10 @@ impl Follower {
             .collect();
         // Not re-found yet because the directory is missing: keep them for later.
         files.extend(self.resumable.iter().cloned());
-        let checkpoint = Checkpoint { version: CHECKPOINT_VERSION, files };
-        if self.last_saved.as_ref() == Some(&checkpoint) {
+        if self.last_saved.as_ref().is_some_and(|saved| saved.files == files) {
             return Ok(());
         }
+        let checkpoint = Checkpoint { version: CHECKPOINT_VERSION, files, consumer: consumer.committed_state() };
         store.save(&checkpoint).map_err(|e| {
             io::Error::new(
                 e.kind(),
@@ -356,6 +394,7 @@ impl Follower {
             )
         })?;
         self.last_saved = Some(checkpoint);
+        self.last_save_at = Some(Instant::now());
         Ok(())
     }
 
