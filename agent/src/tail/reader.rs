@@ -50,6 +50,12 @@ use super::fingerprint::{
 /// Matches `gc.log`, `gc.log.3`, `gc.log.3.current`, `gc-4711.log`, `gc-4711-2026-11-25_03-10-00.log.0`.
 pub const DEFAULT_PATTERN: &str = "gc*.log*";
 
+/// Listings a file may be missing from before it is forgotten (while it still has a name) or
+/// before a checkpointed file that was not found is given up. A directory listing that runs
+/// while the JVM renames a file may show neither name (POSIX allows it); forgetting the file
+/// then would read it again from its start when it shows up under its new name.
+const MISSED_LISTINGS: u8 = 3;
+
 /// Bytes read per call. At least [`MAX_LINE_LEN`], so that a chunk without a newline proves the
 /// line too long. Bounded so a backlog never becomes one big allocation.
 const CHUNK_LEN: usize = MAX_LINE_LEN;
@@ -169,8 +175,11 @@ struct FollowedFile {
     committed: Position,
     mark: Option<EventMark>,
     generation: u64,
-    /// Listed in the latest poll. A file that is not is drained, then forgotten.
+    /// Listed in the latest poll. A file that is not is drained, then forgotten once it is
+    /// deleted or has been missing from [`MISSED_LISTINGS`] listings in a row.
     listed: bool,
+    /// Consecutive listings that did not show the file.
+    missed: u8,
 }
 
 impl FollowedFile {
@@ -194,8 +203,10 @@ pub struct Follower {
     store: Option<CheckpointStore>,
     /// In delivery order: files known longer come first.
     files: Vec<FollowedFile>,
-    /// Checkpointed files not found yet; dropped after the first successful listing.
+    /// Checkpointed files not found yet; given up after [`MISSED_LISTINGS`] listings.
     resumable: Vec<FileCheckpoint>,
+    /// Successful listings since the follower started.
+    listings: u8,
     last_saved: Option<Checkpoint>,
     last_save_at: Option<Instant>,
     min_save_interval: Duration,
@@ -242,6 +253,7 @@ impl Follower {
             store,
             files: Vec::new(),
             resumable,
+            listings: 0,
             last_saved: None,
             last_save_at: None,
             min_save_interval: config.min_save_interval,
@@ -305,7 +317,7 @@ impl Follower {
         }
         if !report.directory_missing {
             // Renamed out of the pattern or deleted, and drained above.
-            self.files.retain(|file| file.listed);
+            self.files.retain(|file| file.listed || (file.missed < MISSED_LISTINGS && still_linked(&file.file)));
         }
         report.files = self.files.len();
         let due = self.last_save_at.is_none_or(|at| at.elapsed() >= self.min_save_interval);
@@ -439,6 +451,7 @@ impl Follower {
         let mut new = Vec::new();
         for file in &mut self.files {
             file.listed = false;
+            file.missed = file.missed.saturating_add(1);
         }
         for entry in listed {
             match self.files.iter_mut().find(|file| file.key == entry.key) {
@@ -446,6 +459,7 @@ impl Follower {
                 Some(file) if file.listed => {}
                 Some(file) => {
                     file.listed = true;
+                    file.missed = 0;
                     file.path = entry.path;
                 }
                 None if new.iter().any(|other: &Listed| other.key == entry.key) => {}
@@ -472,9 +486,19 @@ impl Follower {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => age_order((a.modified, &a.name), (b.modified, &b.name)),
         });
-        self.files.extend(opened.into_iter().map(|(new_file, _)| new_file.followed));
-        // Whatever was not re-found is gone.
-        self.resumable.clear();
+        let mut resumed_keys = Vec::new();
+        for (new_file, rank) in opened {
+            if rank.is_some() {
+                resumed_keys.push(new_file.followed.key);
+            }
+            self.files.push(new_file.followed);
+        }
+        self.resumable.retain(|entry| !resumed_keys.contains(&entry.identity.key));
+        // Whatever was not re-found after a few listings is gone.
+        self.listings = self.listings.saturating_add(1);
+        if self.listings >= MISSED_LISTINGS {
+            self.resumable.clear();
+        }
     }
 
     /// Opens a newly listed file; returns it with its rank in the checkpoint if it resumes
@@ -504,6 +528,7 @@ impl Follower {
             mark: None,
             generation: 0,
             listed: true,
+            missed: 0,
         };
         let rank = match resumed {
             Some(rank) => {
@@ -561,6 +586,21 @@ fn delivered_ahead(file: &FollowedFile) -> Option<TailCheck> {
         TailCheck::of(&piece[window..])
     } else {
         None
+    }
+}
+
+/// Whether the open file still has a name somewhere (it was not deleted): such a file missing
+/// from a listing was renamed out of the pattern, or the listing raced with a rename.
+fn still_linked(file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        file.metadata().is_ok_and(|metadata| metadata.nlink() > 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
     }
 }
 
@@ -998,6 +1038,33 @@ mod tests {
         fs::rename(&active, dir.path().join("gc.log.0")).unwrap();
         append(&active, &lines(3..4));
         poll(&mut follower(dir.path()), &mut recorder);
+        assert_eq!(recorder.lines, LINES);
+    }
+
+    #[test]
+    fn a_file_missing_from_one_listing_is_not_read_again() {
+        // A listing racing with the JVM's rename may show neither name; here the file is
+        // renamed out of the pattern for one poll, then into it under a rotated name.
+        let dir = tempfile::tempdir().unwrap();
+        let active = dir.path().join("gc.log");
+        let aside = dir.path().join("renaming.tmp");
+        let mut recorder = Recorder::default();
+        let mut running = follower(dir.path());
+        append(&active, &lines(0..2));
+        poll(&mut running, &mut recorder);
+        fs::rename(&active, &aside).unwrap();
+        poll(&mut running, &mut recorder);
+        fs::rename(&aside, dir.path().join("gc.log.0")).unwrap();
+        append(&dir.path().join("gc.log.0"), &lines(2..3));
+        poll(&mut running, &mut recorder);
+        assert_eq!(recorder.lines, LINES[0..3]);
+        // The same across a restart: the checkpointed file is missing from the first listing.
+        fs::rename(dir.path().join("gc.log.0"), &aside).unwrap();
+        let mut restarted = follower(dir.path());
+        poll(&mut restarted, &mut recorder);
+        fs::rename(&aside, dir.path().join("gc.log.1")).unwrap();
+        append(&dir.path().join("gc.log.1"), &lines(3..4));
+        poll(&mut restarted, &mut recorder);
         assert_eq!(recorder.lines, LINES);
     }
 
