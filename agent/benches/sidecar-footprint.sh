@@ -28,7 +28,7 @@ mkdir -p "$work/logs"
 MALLOC_ARENA_MAX=2 "$binary" sidecar --dir "$work/logs" --listen 127.0.0.1:0 >"$work/address" 2>"$work/stderr" &
 sidecar_pid=$!
 for _ in $(seq 100); do [ -s "$work/address" ] && break; sleep 0.1; done
-address="$(sed -n 's|^listening on ||p' "$work/address")"
+address="$(sed -n 's|^listening on http://||p' "$work/address")"
 [ -n "$address" ] || { cat "$work/stderr"; echo "the sidecar did not start" >&2; exit 1; }
 
 ticks_per_second="$(getconf CLK_TCK)"
@@ -52,7 +52,7 @@ writer_pid=""
 ticks_end="$(cpu_ticks)"
 end="$(date +%s.%N)"
 sleep 2
-events="$(curl -sf "http://$address/metrics" | sed -n 's/^rightsize_gc_events_total{[^}]*} //p' | head -1)"
+events="$(curl -sf "http://$address/metrics" | sed -n 's/^rightsize_gc_events_total{[^}]*} //p' | head -1 || true)"
 rss="$(rss_kib)"
 hwm="$(hwm_kib)"
 

@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     Gc(cmd::gc::GcArgs),
     Scan(cmd::scan::ScanArgs),
-    Sidecar(cmd::sidecar::SidecarArgs),
+    Sidecar(Box<cmd::sidecar::SidecarArgs>),
 }
 
 const EXIT_CODES: &str = "\
@@ -47,6 +47,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Gc(args) => cmd::gc::run(args),
         Command::Scan(args) => cmd::scan::run(args),
-        Command::Sidecar(args) => cmd::sidecar::run(args),
+        Command::Sidecar(args) => cmd::sidecar::run(*args),
     }
 }

@@ -26,7 +26,7 @@ use crate::gc::model::{EventKind, GcEvent, JvmFacts, JvmInstance, ParseStats, Pa
 use crate::gc::source::lines::Line;
 use crate::gc::source::rotation::family_name;
 use crate::gc::source::LogReader;
-use crate::tail::{FileKey, LineConsumer, LineOrigin, Progress};
+use crate::tail::{ConsumerState, FileKey, LineConsumer, LineOrigin, Progress};
 
 /// The format of the state saved with the checkpoint; another value is not restored.
 pub const STATE_VERSION: u32 = 1;
@@ -203,6 +203,14 @@ impl TrackedInstance {
     }
 
     pub fn analyse(&self, options: &GcOptions) -> (JvmInstance, Analysis) {
+        if !self.trimmed {
+            // Everything is retained: one view serves both.
+            let mut whole = self.jvm.clone();
+            whole.events = self.recent.iter().cloned().collect();
+            whole.safepoints = self.safepoints.iter().copied().collect();
+            let analysis = analysis::analyse(&whole, options);
+            return (whole, analysis);
+        }
         let (recent, samples) = self.views();
         let analysis = analysis::analyse_retained(&recent, &samples, options);
         (samples, analysis)
@@ -286,7 +294,7 @@ impl Family {
 }
 
 /// What is saved with the checkpoint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct TrackerState {
     pub version: u32,
     pub next_id: u64,
@@ -314,8 +322,8 @@ impl Tracker {
 
     /// Continues from the state saved with the checkpoint. A state of another format is refused
     /// (the caller then starts over from the logs' beginnings).
-    pub fn restore(retention: Retention, value: serde_json::Value) -> Result<Self, String> {
-        let state: TrackerState = serde_json::from_value(value)
+    pub fn restore(retention: Retention, saved: ConsumerState) -> Result<Self, String> {
+        let state: TrackerState = serde_json::from_str(saved.json())
             .map_err(|error| format!("the saved sidecar state is not readable: {error}"))?;
         if state.version != STATE_VERSION {
             return Err(format!("the saved sidecar state has version {}, not {STATE_VERSION}", state.version));
@@ -338,13 +346,21 @@ impl Tracker {
         Ok(tracker)
     }
 
-    pub fn state(&self) -> TrackerState {
-        TrackerState {
+    /// The state as saved (serialized from references: no copy of the retained events).
+    fn saved_state(&self) -> Option<ConsumerState> {
+        #[derive(Serialize)]
+        struct Saved<'a> {
+            version: u32,
+            next_id: u64,
+            instances: &'a [TrackedInstance],
+            ordinals: BTreeMap<&'a str, usize>,
+        }
+        ConsumerState::of(&Saved {
             version: STATE_VERSION,
             next_id: self.next_id,
-            instances: self.instances.clone(),
-            ordinals: self.families.iter().map(|(log, family)| (log.clone(), family.ordinals)).collect(),
-        }
+            instances: &self.instances,
+            ordinals: self.families.iter().map(|(log, family)| (log.as_str(), family.ordinals)).collect(),
+        })
     }
 
     /// Instances in the order they started (by id).
@@ -497,8 +513,8 @@ impl LineConsumer for Tracker {
         Progress::Committed(None)
     }
 
-    fn committed_state(&mut self) -> Option<serde_json::Value> {
-        serde_json::to_value(self.state()).ok()
+    fn committed_state(&mut self) -> Option<ConsumerState> {
+        self.saved_state()
     }
 }
 

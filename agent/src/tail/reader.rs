@@ -42,7 +42,9 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::gc::source::lines::{Line, MAX_LINE_LEN};
 use crate::gc::source::rotation::rotation_index;
 
-use super::checkpoint::{Checkpoint, CheckpointStore, EventMark, FileCheckpoint, Loaded, CHECKPOINT_VERSION};
+use super::checkpoint::{
+    Checkpoint, CheckpointStore, ConsumerState, EventMark, FileCheckpoint, Loaded, CHECKPOINT_VERSION,
+};
 use super::fingerprint::{
     read_full_at, FileIdentity, FileKey, Fingerprint, TailCheck, FINGERPRINT_MAX_LEN, TAIL_CHECK_MAX_LEN,
 };
@@ -129,7 +131,7 @@ pub trait LineConsumer {
     /// The consumer's state as of the last line it answered `Committed`, to be saved with the
     /// positions in one atomic write and handed back by [`Follower::take_restored_state`]. Asked
     /// only when positions moved. The default keeps no state.
-    fn committed_state(&mut self) -> Option<serde_json::Value> {
+    fn committed_state(&mut self) -> Option<ConsumerState> {
         None
     }
 }
@@ -210,7 +212,7 @@ pub struct Follower {
     last_saved: Option<Checkpoint>,
     last_save_at: Option<Instant>,
     min_save_interval: Duration,
-    restored_state: Option<serde_json::Value>,
+    restored_state: Option<ConsumerState>,
     startup_warning: Option<String>,
     buf: Vec<u8>,
 }
@@ -264,7 +266,7 @@ impl Follower {
     }
 
     /// The consumer state saved with the checkpoint this follower resumed from (once).
-    pub fn take_restored_state(&mut self) -> Option<serde_json::Value> {
+    pub fn take_restored_state(&mut self) -> Option<ConsumerState> {
         self.restored_state.take()
     }
 
@@ -405,7 +407,8 @@ impl Follower {
                 ),
             )
         })?;
-        self.last_saved = Some(checkpoint);
+        // Only the positions are compared next time; the consumer's state need not stay in memory.
+        self.last_saved = Some(Checkpoint { consumer: None, ..checkpoint });
         self.last_save_at = Some(Instant::now());
         Ok(())
     }
