@@ -122,11 +122,11 @@ pub struct SidecarArgs {
     checkpoint_interval: f64,
 
     /// Latest events per JVM the summary is computed over.
-    #[arg(long, value_name = "N", default_value_t = 2000)]
+    #[arg(long, value_name = "N", default_value_t = 1000)]
     recent_events: usize,
 
     /// Older live-set samples (Full GCs, cycle ends) kept per JVM beside the recent events.
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    #[arg(long, value_name = "N", default_value_t = 128)]
     live_set_samples: usize,
 
     /// Stable id of this sidecar in pushes. Default: POD:DIR with the pod name (--pod), else

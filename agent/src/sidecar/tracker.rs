@@ -6,8 +6,8 @@
 //!
 //! - **totals** since the instance started (collections by kind, pause time): exact, whatever is
 //!   retained, and what the Prometheus counters show;
-//! - the **recent events** (a bounded number, default 2,000) that the summary is computed over;
-//! - older **live-set samples** (Full GCs, cycle ends, remarks: bounded, default 256) that keep
+//! - the **recent events** (a bounded number, default 1,000) that the summary is computed over;
+//! - older **live-set samples** (Full GCs, cycle ends, remarks: bounded, default 128) that keep
 //!   the live-set estimate and the recommendation founded after young pauses have rotated out.
 //!
 //! **Exactly once across restarts.** Records of a line are not applied at once but held until
@@ -42,9 +42,9 @@ const MAX_FILES_LISTED: usize = 16;
 /// How much of each JVM instance is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
-    /// Latest events the summary is computed over. Default 2,000.
+    /// Latest events the summary is computed over. Default 1,000.
     pub recent_events: usize,
-    /// Older live-set samples kept beside them. Default 256.
+    /// Older live-set samples kept beside them. Default 128.
     pub live_set_samples: usize,
     /// JVM instances kept (open ones first, then the latest closed). Default 8.
     pub instances: usize,
@@ -52,7 +52,7 @@ pub struct Retention {
 
 impl Default for Retention {
     fn default() -> Self {
-        Retention { recent_events: 2000, live_set_samples: 256, instances: 8 }
+        Retention { recent_events: 1000, live_set_samples: 128, instances: 8 }
     }
 }
 
