@@ -283,6 +283,45 @@ fn an_outage_upstream_delivers_every_spooled_push_once_and_keeps_the_spool_bound
     drop(server);
 }
 
+#[test]
+fn a_crash_between_push_and_checkpoint_pushes_again_under_a_new_sequence() {
+    let log = fs::read(fixture("jvm/jdk17-g1/gc.log")).expect("fixture");
+    let (young, _) = g1_truth(&fs::read_to_string(fixture("jvm/jdk17-g1/truth.json")).expect("truth"));
+    let (receiver, server) = start_receiver();
+    receiver.up.store(true, Ordering::SeqCst);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("gc.log");
+    let mut options = options(dir.path());
+    // The first poll saves; later ones do not within this test: a crash loses their positions.
+    options.checkpoint_interval = Duration::from_secs(3600);
+    let mut push = PushOptions::new(format!("http://{}", server.local_addr()));
+    push.interval = Duration::ZERO;
+    options.push = Some(push);
+    let half = log.len() / 2 + log[log.len() / 2..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    fs::write(&path, &log[..half]).unwrap();
+    let mut sidecar = Sidecar::open(options.clone()).expect("open");
+    let first = sidecar.step().spooled.expect("a push");
+    OpenOptions::new().append(true).open(&path).unwrap().write_all(&log[half..]).unwrap();
+    let second = sidecar.step().spooled.expect("a push");
+    // Crash after the push was spooled, before the checkpoint took the positions.
+    drop(sidecar);
+    let mut sidecar = Sidecar::open(options).expect("reopen");
+    let third = sidecar.step().spooled.expect("the re-read lines make a new analysis");
+    assert!(first < second && second < third, "{first} {second} {third}: a sequence is never reused");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while receiver.accepted.lock().unwrap().len() < 3 {
+        assert!(Instant::now() < deadline, "pushes not delivered");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let accepted = receiver.accepted.lock().unwrap().clone();
+    let young_of = |push: &GcPush| push.report["instances"][0]["summary"]["young_count"].as_u64();
+    // The push made before the crash and the one after say the same: nothing counted twice.
+    assert_eq!(accepted.iter().map(|p| p.sequence).collect::<Vec<_>>(), [first, second, third]);
+    assert_eq!(young_of(&accepted[1]), Some(young));
+    assert_eq!(young_of(&accepted[2]), Some(young));
+    drop(sidecar);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command.
 // ---------------------------------------------------------------------------------------------
