@@ -8,8 +8,10 @@
 # The TaskManager JVM's young-collection count, from Flink's JVM metrics.
 tm_young_gc_count() {
     local tm_id="$1" name
+    # The list stays empty until Flink's metric fetcher has run once.
     name="$(rest "/taskmanagers/$tm_id/metrics" | json_eval \
-        'next(m["id"] for m in d if m["id"].startswith("Status.JVM.GarbageCollector.") and "Young" in m["id"] and m["id"].endswith(".Count"))')" || return 1
+        'next((m["id"] for m in d if m["id"].startswith("Status.JVM.GarbageCollector.") and "Young" in m["id"] and m["id"].endswith(".Count")), "")')" || return 1
+    [ -n "$name" ] || return 1
     rest "/taskmanagers/$tm_id/metrics?get=$name" | json_eval 'int(float(d[0]["value"]))'
 }
 
@@ -18,6 +20,8 @@ sidecar_young_count() {
     curl -sf --max-time 5 "http://$sidecar_address/metrics" |
         awk '/^rightsize_gc_young_collections_total\{log="taskmanager-gc.log"/ { value = $2 } END { if (value == "") exit 1; print value }'
 }
+
+tm_gc_metrics_ready() { tm_young_gc_count "$1" >/dev/null; }
 
 sidecar_reached() { local count; count="$(sidecar_young_count)" && [ "${count%.*}" -ge "$1" ]; }
 
@@ -42,6 +46,7 @@ test_sidecar() {
     fi
     local tm_id before after counted
     tm_id="$(rest /taskmanagers | json_eval 'd["taskmanagers"][0]["id"]')" &&
+        wait_for "the TaskManager's GC metrics over REST" "$WAIT_SECONDS" tm_gc_metrics_ready "$tm_id" &&
         before="$(tm_young_gc_count "$tm_id")" || { fail "TaskManager GC count over REST"; kill "$sidecar_pid"; return 0; }
     if wait_for "the sidecar to count $before young collections" "$WAIT_SECONDS" sidecar_reached "$before"; then
         counted="$(sidecar_young_count)"
