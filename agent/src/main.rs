@@ -28,14 +28,15 @@ struct Cli {
 enum Command {
     Gc(cmd::gc::GcArgs),
     Scan(cmd::scan::ScanArgs),
+    Serve(cmd::serve::ServeArgs),
     Sidecar(Box<cmd::sidecar::SidecarArgs>),
 }
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  analysis done (warnings about skipped files go to stderr)
-  1  an output could not be written (sidecar: its state directory cannot be used)
-  2  bad usage: unknown flag, malformed value
+  1  an output could not be written (serve: the store; sidecar: its state directory)
+  2  bad usage: unknown flag, malformed value, a --listen address in use (serve, sidecar)
   3  nothing to analyse: no GC log among the inputs
   4  cannot reach Flink REST (scan): the message names the URL and what to check";
 
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Gc(args) => cmd::gc::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Sidecar(args) => cmd::sidecar::run(*args),
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod gc;
 pub mod scan;
+pub mod serve;
 pub mod sidecar;
 pub mod values;

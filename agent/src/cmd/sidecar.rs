@@ -47,8 +47,9 @@ use rightsize::wire::AgentIdentity;
 /// increasing across restarts); when the spool is full the oldest are dropped and counted.
 ///
 /// The listening address is printed on stdout at start ("listening on http://ADDR"): with
-/// --listen 127.0.0.1:0 a free port is chosen. Stop with SIGTERM or SIGKILL: state is saved
-/// every --checkpoint-interval and nothing since is lost, only read again.
+/// --listen 127.0.0.1:0 a free port is chosen. SIGTERM or Ctrl-C stops it after saving its state;
+/// after SIGKILL or a crash nothing is lost either: what came after the last checkpoint (saved
+/// every --checkpoint-interval) is read again and counted once.
 ///
 /// Examples:
 ///
@@ -247,7 +248,14 @@ pub fn run(args: SidecarArgs) -> ExitCode {
         push = push_target.as_deref().unwrap_or("off (no --report-url)"),
         "following GC logs"
     );
-    let stop = Arc::new(AtomicBool::new(false));
+    // SIGTERM (Kubernetes) or Ctrl-C: the loop ends and saves the checkpoint before exiting.
+    let stop = match rightsize::shutdown::stop_on_signals() {
+        Ok(stop) => stop,
+        Err(error) => {
+            tracing::warn!("cannot handle stop signals ({error}); state is saved every --checkpoint-interval");
+            Arc::new(AtomicBool::new(false))
+        }
+    };
     sidecar.run(&stop);
     ExitCode::SUCCESS
 }

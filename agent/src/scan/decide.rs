@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::evaluate::{JobEvaluation, TimeBasis, VertexEvaluation};
 use super::options::DecideOptions;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Reduce,

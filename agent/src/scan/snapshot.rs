@@ -13,6 +13,9 @@ pub struct ClusterSnapshot {
     pub jobs: Vec<JobSnapshot>,
     /// Cluster-level gaps, e.g. no running job at all.
     pub problems: Vec<String>,
+    /// The TaskManagers behind the jobs and their GC logs; `None` when memory advice is off.
+    #[serde(skip)]
+    pub memory: Option<super::memory::MemorySnapshot>,
 }
 
 /// One job as collected.
