@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine. Installs what is missing (headless Chromium
 # for the HTML report test; Flink, Kafka and cargo-fuzz into the per-user cache shared by every
-# clone), then: lint; the Rust workspace's unit, conformance and real-JVM tests; the Flink timing
+# clone), then: lint; the deployment recipes against the Kubernetes schemas; the Rust workspace's unit, conformance and real-JVM tests; the Flink timing
 # patch on a MiniCluster per Flink version, its overlay jars and its .patch files against the
 # upstream sources; a real Flink + Kafka cluster smoke test; end-to-end tests on standalone
 # Flink clusters; a bounded fuzz run of the GC parser.
@@ -17,6 +17,9 @@ ensure_debian_packages chromium patch unzip
 step "Formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings 2>&1
+
+step "Deployment recipes: Kubernetes schemas, FlinkDeployment fields, GC log wiring"
+deploy/check.sh
 
 step "Rust workspace tests"
 cargo test --workspace --locked --no-fail-fast 2>&1

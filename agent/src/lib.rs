@@ -3,7 +3,7 @@
 //! The library behind the `rightsize` binary: the GC engine (`gc`) and the reports that render
 //! its results (`report`); the scanner that walks a Flink cluster over REST and advises on
 //! parallelism (`scan`), and the same on a schedule with history and alerts (`serve`); the GC log
-//! follower the sidecar is built on (`tail`); and what the long-running commands share: their
+//! follower (`tail`) and the sidecar built on it (`sidecar`); and what the long-running commands share: their
 //! HTTP server (`http`), their clean shutdown (`shutdown`) and the documents they exchange (`wire`).
 
 pub mod gc;
@@ -12,5 +12,6 @@ pub mod report;
 pub mod scan;
 pub mod serve;
 pub mod shutdown;
+pub mod sidecar;
 pub mod tail;
 pub mod wire;

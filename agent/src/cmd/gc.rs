@@ -47,14 +47,21 @@ pub struct GcArgs {
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
 
+    /// Treat all inputs as one rotation set of one JVM, whatever their names.
+    #[arg(long)]
+    series: bool,
+
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+}
+
+/// The analysis settings, shared by `gc` and `sidecar`.
+#[derive(Args)]
+pub struct AnalysisArgs {
     /// The heap the JVM was given (e.g. 4g, 4096m). Default: -Xmx / MaxHeapSize as printed in the
     /// log's own header, when it has one.
     #[arg(long, value_name = "SIZE", value_parser = values::byte_size, env = "RIGHTSIZE_CONFIGURED_HEAP")]
     configured_heap: Option<u64>,
-
-    /// Treat all inputs as one rotation set of one JVM, whatever their names.
-    #[arg(long)]
-    series: bool,
 
     /// Recommended heap as a multiple of the live set M.
     #[arg(long, value_name = "LOW-HIGH", value_parser = values::factor_range, default_value = "3-4")]
@@ -102,15 +109,15 @@ enum Output {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Statistic {
+pub enum Statistic {
     /// Hunt's rule: mean over the steady-state samples.
     Mean,
     /// The conservative reading: the largest sample.
     Max,
 }
 
-impl GcArgs {
-    fn options(&self) -> GcOptions {
+impl AnalysisArgs {
+    pub fn options(&self) -> GcOptions {
         GcOptions {
             heap_factor: self.heap_factor,
             young_factor: self.young_factor,
@@ -129,7 +136,7 @@ impl GcArgs {
 }
 
 pub fn run(args: GcArgs) -> ExitCode {
-    let options = args.options();
+    let options = args.analysis.options();
     let loaded = source::load(&args.paths, &SourceOptions { series: args.series });
     for skipped in &loaded.skipped {
         eprintln!("rightsize: skipped {}: {}", skipped.path, skipped.reason);

@@ -4,4 +4,5 @@
 pub mod gc;
 pub mod scan;
 pub mod serve;
+pub mod sidecar;
 pub mod values;

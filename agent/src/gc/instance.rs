@@ -29,6 +29,8 @@ pub struct InstanceSplitter {
     current_records: u64,
     /// The file being read; added to an instance's file list once a record of it lands there.
     reading: Option<String>,
+    /// Instance boundaries crossed so far, also those that closed an instance with nothing in it.
+    splits: u64,
 }
 
 impl InstanceSplitter {
@@ -154,8 +156,38 @@ impl InstanceSplitter {
         }
     }
 
+    /// Continues an instance read before (by an earlier process) as if its records had been
+    /// pushed here: a start block or an uptime or GC id going back still splits.
+    pub fn resume(&mut self, last_uptime: Option<f64>, max_gc_id: Option<u64>) {
+        self.last_uptime = last_uptime;
+        self.max_gc_id = max_gc_id;
+        self.current_records = self.current_records.max(1);
+    }
+
+    /// The instance being built. A follower that keeps its own instances takes events and
+    /// safepoints out of it as they arrive; boundaries are told by [`InstanceSplitter::splits`].
+    pub fn current_mut(&mut self) -> &mut JvmInstance {
+        &mut self.current
+    }
+
+    /// The parser statistics of the current instance so far.
+    pub fn current_stats(&self, stats: &ParseStats) -> ParseStats {
+        stats_since(stats, &self.stats_at_start)
+    }
+
+    /// Instance boundaries crossed so far.
+    pub fn splits(&self) -> u64 {
+        self.splits
+    }
+
+    /// What a resumed splitter needs: the last uptime and the highest GC id of the current instance.
+    pub fn resume_point(&self) -> (Option<f64>, Option<u64>) {
+        (self.last_uptime, self.max_gc_id)
+    }
+
     /// Closes the current instance and opens a new one for the same file.
     fn start_new(&mut self, stats: &ParseStats) {
+        self.splits += 1;
         let format = self.current.format;
         // A JVM restarted without a header in view ran the same configuration; a header that
         // follows overrides this.

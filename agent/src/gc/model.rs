@@ -7,10 +7,10 @@
 //!
 //! Units: memory in bytes, time in seconds (`f64`), wall-clock time in Unix milliseconds.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The garbage collector a JVM instance ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Collector {
     Serial,
     Parallel,
@@ -49,7 +49,7 @@ impl Collector {
 }
 
 /// The text format a line was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LogFormat {
     /// JDK 8 and earlier `-XX:+PrintGCDetails` text.
     Jdk8,
@@ -58,7 +58,7 @@ pub enum LogFormat {
 }
 
 /// When something happened. Either part may be missing, depending on the log's decorations.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Timestamp {
     /// Seconds since JVM start.
     pub uptime: Option<f64>,
@@ -73,7 +73,7 @@ impl Timestamp {
 }
 
 /// Occupancy and capacity of one memory area around a collection, in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MemoryChange {
     pub before: Option<u64>,
     pub after: Option<u64>,
@@ -99,7 +99,7 @@ impl MemoryChange {
 
 /// G1 region counts of one unified-logging pause (`Eden regions: 9->0(24)` ...).
 /// Sizes follow from the instance's region size, which the log prints once at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct G1Regions {
     pub eden_before: Option<u32>,
     pub eden_after: Option<u32>,
@@ -116,7 +116,7 @@ pub struct G1Regions {
 
 /// What kind of stop-the-world pause an event is. Young and full are kept apart from the other
 /// pauses (remark, cleanup, ...) because GCViewer's mixing of them is a known source of wrong counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PauseKind {
     /// A young-generation collection: Serial/Parallel/ParNew young GC, G1 young pause of any
     /// qualifier (Normal, Concurrent Start, Prepare Mixed, JDK 8 `(young) (initial-mark)`).
@@ -145,7 +145,7 @@ impl PauseKind {
 }
 
 /// The three families of events a collector reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     /// Application threads stopped.
     Pause(PauseKind),
@@ -159,7 +159,7 @@ pub enum EventKind {
 }
 
 /// Qualifiers of an event that change how analyses treat it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EventFlags {
     /// Caused by `System.gc()` (or `jcmd GC.run`): says nothing about allocation pressure.
     pub system_gc: bool,
@@ -174,7 +174,7 @@ pub struct EventFlags {
 }
 
 /// One GC event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GcEvent {
     /// When the event started. Parsers of formats that print the end time (unified `[gc]` lines)
     /// subtract the duration, so every analysis sees start times.
@@ -237,7 +237,7 @@ impl GcEvent {
 }
 
 /// Facts about the JVM that a log states once, usually in its first lines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Fact {
     /// The start of a JVM run: a JDK 8 header not preceded by a rotation notice, or a unified
     /// `[gc,init] Version:`/`Using <collector>` block. The splitter starts a new instance here.
@@ -264,7 +264,7 @@ pub enum Fact {
 }
 
 /// Application time stopped at a safepoint, from safepoint logging (incl. non-GC operations).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Safepoint {
     pub at: Timestamp,
     /// Total time application threads were stopped, seconds.
@@ -282,7 +282,7 @@ pub enum Record {
 }
 
 /// How a parser fared with its input. Unknown lines are counted, never fatal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseStats {
     /// Lines fed.
     pub lines: u64,
@@ -329,7 +329,7 @@ impl ParseStats {
 }
 
 /// Per-instance facts gathered from [`Fact`] records.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JvmFacts {
     pub version: Option<String>,
     pub collector: Collector,
@@ -364,7 +364,7 @@ impl JvmFacts {
 }
 
 /// One run of one JVM: the unit every summary is computed for.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct JvmInstance {
     /// The files this instance's lines came from, in the order read.
     pub files: Vec<String>,

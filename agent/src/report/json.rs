@@ -54,16 +54,25 @@ fn hours(value: f64) -> f64 {
 
 /// The whole document, pretty-printed, with a final newline.
 pub fn render(reports: &[InstanceReport]) -> String {
-    let document = Document {
-        schema: SCHEMA,
-        generator: concat!("rightsize ", env!("CARGO_PKG_VERSION")),
-        instances: reports.iter().map(Instance::from_report).collect(),
-    };
+    let document = document(reports);
     // Serializing plain structs of numbers, strings and options cannot fail; should it ever, an
     // empty document is a safer answer than a panic.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The document as a JSON value, to embed in another (a sidecar's push).
+pub fn to_value(reports: &[InstanceReport]) -> serde_json::Value {
+    serde_json::to_value(document(reports)).unwrap_or_default()
+}
+
+fn document(reports: &[InstanceReport]) -> Document<'_> {
+    Document {
+        schema: SCHEMA,
+        generator: concat!("rightsize ", env!("CARGO_PKG_VERSION")),
+        instances: reports.iter().map(Instance::from_report).collect(),
+    }
 }
 
 #[derive(Serialize)]

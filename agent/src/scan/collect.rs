@@ -190,7 +190,7 @@ impl FlinkClient {
 }
 
 /// The certificates in a PEM file (private keys and unreadable sections skipped).
-fn ca_certificates(pem: &[u8]) -> Vec<ureq::tls::Certificate<'static>> {
+pub fn ca_certificates(pem: &[u8]) -> Vec<ureq::tls::Certificate<'static>> {
     ureq::tls::parse_pem(pem)
         .filter_map(|item| match item {
             Ok(ureq::tls::PemItem::Certificate(certificate)) => Some(certificate),

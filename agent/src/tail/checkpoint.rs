@@ -62,11 +62,41 @@ pub struct Checkpoint {
     pub version: u32,
     /// In reading order: after a restart, files are resumed in this order.
     pub files: Vec<FileCheckpoint>,
+    /// The consumer's own state at exactly these positions (see
+    /// [`super::LineConsumer::committed_state`]): written in the same atomic replacement, so
+    /// positions and what was made of the lines before them never disagree after a crash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<ConsumerState>,
 }
+
+/// A consumer's state as JSON text, embedded in the checkpoint as it is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConsumerState(pub Box<serde_json::value::RawValue>);
+
+impl ConsumerState {
+    /// Serializes a state; `None` if it cannot be (a map with non-string keys).
+    pub fn of<T: Serialize>(state: &T) -> Option<ConsumerState> {
+        let text = serde_json::to_string(state).ok()?;
+        serde_json::value::RawValue::from_string(text).ok().map(ConsumerState)
+    }
+
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for ConsumerState {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
+    }
+}
+
+impl Eq for ConsumerState {}
 
 impl Default for Checkpoint {
     fn default() -> Self {
-        Checkpoint { version: CHECKPOINT_VERSION, files: Vec::new() }
+        Checkpoint { version: CHECKPOINT_VERSION, files: Vec::new(), consumer: None }
     }
 }
 
@@ -188,6 +218,7 @@ mod tests {
                 generation: 2,
                 mark: Some(EventMark { instance: 1, event: "GC(41) Pause Young @10.025s".into() }),
             }],
+            consumer: ConsumerState::of(&serde_json::json!({ "events": 41 })),
         }
     }
 

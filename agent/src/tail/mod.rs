@@ -20,6 +20,6 @@ pub mod checkpoint;
 pub mod fingerprint;
 pub mod reader;
 
-pub use checkpoint::{Checkpoint, CheckpointStore, EventMark};
+pub use checkpoint::{Checkpoint, CheckpointStore, ConsumerState, EventMark};
 pub use fingerprint::{FileIdentity, FileKey, Fingerprint};
 pub use reader::{Follower, FollowerConfig, LineConsumer, LineOrigin, PollReport, Progress};

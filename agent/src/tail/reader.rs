@@ -27,26 +27,36 @@
 //! is fully processed (no half-built event pending), so a restart may resume after that line;
 //! `Pending` means a restart must re-deliver it. The checkpoint stores, per file, the committed
 //! offset (with the fingerprint and tail check that make it safe to trust), the generation and
-//! the consumer's [`EventMark`] of the last complete event. It is written at the end of every
-//! poll that moved it. The consumer's own state (aggregates, pushed events) must be persisted at
-//! the same moments, or it can skip re-delivered events up to the marks ([`Follower::resume_marks`]).
+//! the consumer's [`EventMark`] of the last complete event. It is written at the end of a poll
+//! that moved it (at most every [`FollowerConfig::min_save_interval`]). The consumer's own state
+//! (aggregates) either rides in the same atomic write ([`LineConsumer::committed_state`]), or
+//! must be persisted at the same moments, or it can skip re-delivered events up to the marks
+//! ([`Follower::resume_marks`]).
 
 use std::cmp::Ordering;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::gc::source::lines::{Line, MAX_LINE_LEN};
 use crate::gc::source::rotation::rotation_index;
 
-use super::checkpoint::{Checkpoint, CheckpointStore, EventMark, FileCheckpoint, Loaded, CHECKPOINT_VERSION};
+use super::checkpoint::{
+    Checkpoint, CheckpointStore, ConsumerState, EventMark, FileCheckpoint, Loaded, CHECKPOINT_VERSION,
+};
 use super::fingerprint::{
     read_full_at, FileIdentity, FileKey, Fingerprint, TailCheck, FINGERPRINT_MAX_LEN, TAIL_CHECK_MAX_LEN,
 };
 
 /// Matches `gc.log`, `gc.log.3`, `gc.log.3.current`, `gc-4711.log`, `gc-4711-2026-11-25_03-10-00.log.0`.
 pub const DEFAULT_PATTERN: &str = "gc*.log*";
+
+/// Listings a file may be missing from before it is forgotten (while it still has a name) or
+/// before a checkpointed file that was not found is given up. A directory listing that runs
+/// while the JVM renames a file may show neither name (POSIX allows it); forgetting the file
+/// then would read it again from its start when it shows up under its new name.
+const MISSED_LISTINGS: u8 = 3;
 
 /// Bytes read per call. At least [`MAX_LINE_LEN`], so that a chunk without a newline proves the
 /// line too long. Bounded so a backlog never becomes one big allocation.
@@ -64,11 +74,20 @@ pub struct FollowerConfig {
     pub pattern: String,
     /// Where to persist positions. `None`: nothing survives the process.
     pub checkpoint: Option<PathBuf>,
+    /// Positions that moved are written at the end of a poll at most this often (zero: every
+    /// poll). A crash re-delivers what was read since the last write; with the consumer's state
+    /// in the same write, that costs re-reading, never a duplicate.
+    pub min_save_interval: Duration,
 }
 
 impl FollowerConfig {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FollowerConfig { dir: dir.into(), pattern: DEFAULT_PATTERN.to_string(), checkpoint: None }
+        FollowerConfig {
+            dir: dir.into(),
+            pattern: DEFAULT_PATTERN.to_string(),
+            checkpoint: None,
+            min_save_interval: Duration::ZERO,
+        }
     }
 }
 
@@ -107,6 +126,13 @@ pub trait LineConsumer {
     /// `Committed`; the default keeps everything pending.
     fn started_over(&mut self, _path: &Path, _key: FileKey) -> Progress {
         Progress::Pending
+    }
+
+    /// The consumer's state as of the last line it answered `Committed`, to be saved with the
+    /// positions in one atomic write and handed back by [`Follower::take_restored_state`]. Asked
+    /// only when positions moved. The default keeps no state.
+    fn committed_state(&mut self) -> Option<ConsumerState> {
+        None
     }
 }
 
@@ -151,8 +177,11 @@ struct FollowedFile {
     committed: Position,
     mark: Option<EventMark>,
     generation: u64,
-    /// Listed in the latest poll. A file that is not is drained, then forgotten.
+    /// Listed in the latest poll. A file that is not is drained, then forgotten once it is
+    /// deleted or has been missing from [`MISSED_LISTINGS`] listings in a row.
     listed: bool,
+    /// Consecutive listings that did not show the file.
+    missed: u8,
 }
 
 impl FollowedFile {
@@ -176,9 +205,14 @@ pub struct Follower {
     store: Option<CheckpointStore>,
     /// In delivery order: files known longer come first.
     files: Vec<FollowedFile>,
-    /// Checkpointed files not found yet; dropped after the first successful listing.
+    /// Checkpointed files not found yet; given up after [`MISSED_LISTINGS`] listings.
     resumable: Vec<FileCheckpoint>,
+    /// Successful listings since the follower started.
+    listings: u8,
     last_saved: Option<Checkpoint>,
+    last_save_at: Option<Instant>,
+    min_save_interval: Duration,
+    restored_state: Option<ConsumerState>,
     startup_warning: Option<String>,
     buf: Vec<u8>,
 }
@@ -192,10 +226,12 @@ impl Follower {
         let store = config.checkpoint.map(CheckpointStore::new);
         let mut startup_warning = None;
         let mut resumable = Vec::new();
+        let mut restored_state = None;
         if let Some(store) = &store {
             match store.load()? {
                 Loaded::Missing => {}
                 Loaded::Restored(checkpoint) => {
+                    restored_state = checkpoint.consumer;
                     for entry in checkpoint.files {
                         match validate(&entry) {
                             Ok(()) => resumable.push(entry),
@@ -219,10 +255,25 @@ impl Follower {
             store,
             files: Vec::new(),
             resumable,
+            listings: 0,
             last_saved: None,
+            last_save_at: None,
+            min_save_interval: config.min_save_interval,
+            restored_state,
             startup_warning,
             buf: vec![0; TAIL_CHECK_MAX_LEN + CHUNK_LEN],
         })
+    }
+
+    /// The consumer state saved with the checkpoint this follower resumed from (once).
+    pub fn take_restored_state(&mut self) -> Option<ConsumerState> {
+        self.restored_state.take()
+    }
+
+    /// Writes the checkpoint now if positions moved, whatever the save interval (at shutdown).
+    pub fn save_now(&mut self, consumer: &mut dyn LineConsumer) -> io::Result<()> {
+        self.last_save_at = None;
+        self.save_checkpoint(consumer)
     }
 
     /// Why the checkpoint (or part of it) was not used, if it was not.
@@ -268,10 +319,11 @@ impl Follower {
         }
         if !report.directory_missing {
             // Renamed out of the pattern or deleted, and drained above.
-            self.files.retain(|file| file.listed);
+            self.files.retain(|file| file.listed || (file.missed < MISSED_LISTINGS && still_linked(&file.file)));
         }
         report.files = self.files.len();
-        if let Err(e) = self.save_checkpoint() {
+        let due = self.last_save_at.is_none_or(|at| at.elapsed() >= self.min_save_interval);
+        if let Err(e) = if due { self.save_checkpoint(consumer) } else { Ok(()) } {
             report.errors.push(e.to_string());
         }
         Ok(report)
@@ -322,7 +374,7 @@ impl Follower {
     }
 
     /// Writes the checkpoint now if it changed since the last write (e.g. at shutdown).
-    pub fn save_checkpoint(&mut self) -> io::Result<()> {
+    fn save_checkpoint(&mut self, consumer: &mut dyn LineConsumer) -> io::Result<()> {
         let Some(store) = &self.store else { return Ok(()) };
         let mut files: Vec<FileCheckpoint> = self
             .files
@@ -342,10 +394,10 @@ impl Follower {
             .collect();
         // Not re-found yet because the directory is missing: keep them for later.
         files.extend(self.resumable.iter().cloned());
-        let checkpoint = Checkpoint { version: CHECKPOINT_VERSION, files };
-        if self.last_saved.as_ref() == Some(&checkpoint) {
+        if self.last_saved.as_ref().is_some_and(|saved| saved.files == files) {
             return Ok(());
         }
+        let checkpoint = Checkpoint { version: CHECKPOINT_VERSION, files, consumer: consumer.committed_state() };
         store.save(&checkpoint).map_err(|e| {
             io::Error::new(
                 e.kind(),
@@ -355,7 +407,9 @@ impl Follower {
                 ),
             )
         })?;
-        self.last_saved = Some(checkpoint);
+        // Only the positions are compared next time; the consumer's state need not stay in memory.
+        self.last_saved = Some(Checkpoint { consumer: None, ..checkpoint });
+        self.last_save_at = Some(Instant::now());
         Ok(())
     }
 
@@ -400,6 +454,7 @@ impl Follower {
         let mut new = Vec::new();
         for file in &mut self.files {
             file.listed = false;
+            file.missed = file.missed.saturating_add(1);
         }
         for entry in listed {
             match self.files.iter_mut().find(|file| file.key == entry.key) {
@@ -407,6 +462,7 @@ impl Follower {
                 Some(file) if file.listed => {}
                 Some(file) => {
                     file.listed = true;
+                    file.missed = 0;
                     file.path = entry.path;
                 }
                 None if new.iter().any(|other: &Listed| other.key == entry.key) => {}
@@ -433,9 +489,19 @@ impl Follower {
             (None, Some(_)) => Ordering::Greater,
             (None, None) => age_order((a.modified, &a.name), (b.modified, &b.name)),
         });
-        self.files.extend(opened.into_iter().map(|(new_file, _)| new_file.followed));
-        // Whatever was not re-found is gone.
-        self.resumable.clear();
+        let mut resumed_keys = Vec::new();
+        for (new_file, rank) in opened {
+            if rank.is_some() {
+                resumed_keys.push(new_file.followed.key);
+            }
+            self.files.push(new_file.followed);
+        }
+        self.resumable.retain(|entry| !resumed_keys.contains(&entry.identity.key));
+        // Whatever was not re-found after a few listings is gone.
+        self.listings = self.listings.saturating_add(1);
+        if self.listings >= MISSED_LISTINGS {
+            self.resumable.clear();
+        }
     }
 
     /// Opens a newly listed file; returns it with its rank in the checkpoint if it resumes
@@ -465,6 +531,7 @@ impl Follower {
             mark: None,
             generation: 0,
             listed: true,
+            missed: 0,
         };
         let rank = match resumed {
             Some(rank) => {
@@ -522,6 +589,21 @@ fn delivered_ahead(file: &FollowedFile) -> Option<TailCheck> {
         TailCheck::of(&piece[window..])
     } else {
         None
+    }
+}
+
+/// Whether the open file still has a name somewhere (it was not deleted): such a file missing
+/// from a listing was renamed out of the pattern, or the listing raced with a rename.
+fn still_linked(file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        file.metadata().is_ok_and(|metadata| metadata.nlink() > 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
     }
 }
 
@@ -959,6 +1041,33 @@ mod tests {
         fs::rename(&active, dir.path().join("gc.log.0")).unwrap();
         append(&active, &lines(3..4));
         poll(&mut follower(dir.path()), &mut recorder);
+        assert_eq!(recorder.lines, LINES);
+    }
+
+    #[test]
+    fn a_file_missing_from_one_listing_is_not_read_again() {
+        // A listing racing with the JVM's rename may show neither name; here the file is
+        // renamed out of the pattern for one poll, then into it under a rotated name.
+        let dir = tempfile::tempdir().unwrap();
+        let active = dir.path().join("gc.log");
+        let aside = dir.path().join("renaming.tmp");
+        let mut recorder = Recorder::default();
+        let mut running = follower(dir.path());
+        append(&active, &lines(0..2));
+        poll(&mut running, &mut recorder);
+        fs::rename(&active, &aside).unwrap();
+        poll(&mut running, &mut recorder);
+        fs::rename(&aside, dir.path().join("gc.log.0")).unwrap();
+        append(&dir.path().join("gc.log.0"), &lines(2..3));
+        poll(&mut running, &mut recorder);
+        assert_eq!(recorder.lines, LINES[0..3]);
+        // The same across a restart: the checkpointed file is missing from the first listing.
+        fs::rename(dir.path().join("gc.log.0"), &aside).unwrap();
+        let mut restarted = follower(dir.path());
+        poll(&mut restarted, &mut recorder);
+        fs::rename(&aside, dir.path().join("gc.log.1")).unwrap();
+        append(&dir.path().join("gc.log.1"), &lines(3..4));
+        poll(&mut restarted, &mut recorder);
         assert_eq!(recorder.lines, LINES);
     }
 

@@ -28,11 +28,18 @@ pub struct Analysis {
 }
 
 pub fn analyse(instance: &JvmInstance, options: &GcOptions) -> Analysis {
-    let summary = summary::summarize(instance, options);
-    let (live_set, provenance) = live_set::estimate_with_provenance(instance, options);
-    let recommendation = recommend::recommend(instance, &live_set, options);
+    analyse_retained(instance, instance, options)
+}
+
+/// The analysis of a JVM whose events are kept only in part, as a long-running follower must:
+/// the summary over `recent` (a contiguous stretch of the latest events), the live set and what
+/// follows from it over `samples` (`recent` plus older events that carry live-set evidence).
+pub fn analyse_retained(recent: &JvmInstance, samples: &JvmInstance, options: &GcOptions) -> Analysis {
+    let summary = summary::summarize(recent, options);
+    let (live_set, provenance) = live_set::estimate_with_provenance(samples, options);
+    let recommendation = recommend::recommend(samples, &live_set, options);
     let verdict = recommendation
         .as_ref()
-        .and_then(|rec| recommend::judge(instance, &live_set, provenance, rec, &summary, options));
+        .and_then(|rec| recommend::judge(samples, &live_set, provenance, rec, &summary, options));
     Analysis { summary, live_set, recommendation, verdict }
 }

@@ -110,6 +110,12 @@ impl GcLogParser {
         self.stats.count_unrecognized(&format!("(line too long, skipped) {lossy}"));
     }
 
+    /// Every line fed so far is in the records emitted: nothing is held for lines still to come.
+    /// A follower may commit its position here; a restart resuming after this line loses nothing.
+    pub fn is_between_events(&self) -> bool {
+        self.unified.is_between_events() && self.jdk8.is_between_events()
+    }
+
     /// Ends the input, flushing pending multi-line events.
     pub fn finish(&mut self, out: &mut Vec<Record>) {
         self.stats.incomplete_events += self.unified.finish(out);

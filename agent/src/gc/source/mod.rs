@@ -123,6 +123,25 @@ impl LogReader {
         }
     }
 
+    /// The parser, for its statistics and whether it holds half an event.
+    pub fn parser(&self) -> &GcLogParser {
+        &self.parser
+    }
+
+    /// The instance splitter, for a follower that takes records out as they arrive.
+    pub fn splitter_mut(&mut self) -> &mut InstanceSplitter {
+        &mut self.splitter
+    }
+
+    pub fn splitter(&self) -> &InstanceSplitter {
+        &self.splitter
+    }
+
+    /// The parser statistics of the instance being read.
+    pub fn current_stats(&self) -> crate::gc::model::ParseStats {
+        self.splitter.current_stats(self.parser.stats())
+    }
+
     /// Ends the input: every JVM instance read, the open one included.
     pub fn finish(mut self) -> Vec<JvmInstance> {
         self.parser.finish(&mut self.records);

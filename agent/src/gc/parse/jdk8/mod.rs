@@ -208,6 +208,12 @@ impl FormatParser for Jdk8Parser {
 }
 
 impl Jdk8Parser {
+    /// Nothing half-read is held: no bracket open, no G1 pause waiting for its sizes, no header
+    /// in progress.
+    pub fn is_between_events(&self) -> bool {
+        self.open.is_empty() && self.g1_awaiting_sizes.is_none() && !self.in_header
+    }
+
     fn feed_header(&mut self, kind: HeaderLine, line: &str, out: &mut Vec<Record>) -> LineClass {
         let at = Timestamp::default();
         if !self.in_header {

@@ -39,6 +39,13 @@ pub(super) struct EmittedFacts {
     heap_initial: Option<u64>,
 }
 
+impl StartBlock {
+    /// Start lines were seen and no GC yet: facts may still be held back.
+    pub(super) fn is_open(&self) -> bool {
+        self.open
+    }
+}
+
 impl UnifiedParser {
     pub(super) fn on_using(&mut self, at: Timestamp, name: &str, out: &mut Vec<Record>) -> Option<LineClass> {
         let collector = match name.trim_end() {

@@ -147,6 +147,12 @@ impl FormatParser for UnifiedParser {
 }
 
 impl UnifiedParser {
+    /// Nothing half-read is held: every line fed so far is in the records emitted. (Details that
+    /// trail their summary may wait; they add to an event already out, none is lost without them.)
+    pub fn is_between_events(&self) -> bool {
+        !self.start_block.is_open() && self.pending.iter().all(|pending| pending.trailing)
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
