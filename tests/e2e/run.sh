@@ -15,6 +15,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 . "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/common.sh"
 . "$(cd "$(dirname "$0")/.." && pwd)/env/lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/sidecar.sh"
 
 E2E_DIR="$RIGHTSIZE_REPO/tests/e2e"
 WAIT_SECONDS=90       # for a job, its records or its metrics to show up
@@ -550,6 +551,9 @@ serve_hits() {
     curl -sf --max-time 5 "$1/api/v1/jobs" 2>/dev/null | json_eval \
         "next((str(j['streak']['hits']) for j in d['jobs'] if j['job_name'] == '$2'), '')" 2>/dev/null
 }
+serve_lists_gc_report() {
+    [ "$(curl -sf --max-time 5 "$1/api/v1/gc-reports" | json_eval 'len(d["gc_reports"])')" -gt 0 ]
+}
 serve_hits_at_least() { local hits; hits="$(serve_hits "$1" "$2")"; [ -n "$hits" ] && [ "$hits" -ge "$3" ]; }
 
 check_serve() {
@@ -581,7 +585,7 @@ check_serve() {
     fi
 
     # The same store again: the streak goes on from where the first process left it.
-    "$rightsize" "${serve_args[@]}" --interval 60s --scans 2 2>"$run_dir/serve-2.log" &
+    "$rightsize" "${serve_args[@]}" --interval 60s --scans 10 2>"$run_dir/serve-2.log" &
     serve_pid=$!
     wait_for "serve's address" 10 grep -q 'serving on http://' "$run_dir/serve-2.log" || true
     url="$(sed -n 's|.*serving on \(http://[^/ ]*\)/.*|\1|p' "$run_dir/serve-2.log" | head -n 1)"
@@ -590,6 +594,15 @@ check_serve() {
         pass "serve: the store kept the streak across a restart ($((SERVE_SCANS + 1)) consecutive hits)"
     else
         fail "serve: no hit count $((SERVE_SCANS + 1)) after the restart: $(tail -n 5 "$run_dir/serve-2.log")"
+    fi
+    # A sidecar beside the TaskManager pushes its GC analysis to this serve.
+    if [ -n "$url" ]; then
+        test_sidecar "$url"
+        if wait_for "serve to list the sidecar's push" 10 serve_lists_gc_report "$url"; then
+            pass "serve: the sidecar's GC analysis reached it ($url/api/v1/gc-reports)"
+        else
+            fail "serve: no sidecar push in $url/api/v1/gc-reports: $(tail -n 5 "$run_dir/sidecar.err")"
+        fi
     fi
     kill -TERM "$serve_pid" 2>/dev/null || true
     status=0
