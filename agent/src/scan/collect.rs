@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::options::{Auth, CollectOptions};
-use super::snapshot::{ClusterSnapshot, JobSnapshot, SubtaskLoad, VertexMetrics, VertexSnapshot};
+use super::snapshot::{ClusterSnapshot, JobSnapshot, SlotSize, SourceLag, SubtaskLoad, VertexMetrics, VertexSnapshot};
 
 /// The task metrics every vertex is asked for, aggregated over subtasks.
 const RECORD_TIME: &str = "taskOneRecordDealTime";
@@ -256,6 +256,8 @@ pub fn collect_with_progress(
             return Err(unreachable(error));
         }
     }
+    // Only for the saving in cores and memory: a failure leaves them unknown, and says so there.
+    snapshot.slot_size = fetch_slot_size(&client).ok().flatten();
     for (jid, result) in job_ids.iter().zip(results) {
         match result {
             Ok(job) => snapshot.jobs.push(job),
@@ -328,6 +330,7 @@ fn collect_job(client: &FlinkClient, jid: &str) -> Result<JobSnapshot, FetchErro
             // Without a plan entry the vertex's role is unknown: treat it as neither.
             is_source: inputs.is_some_and(|inputs| inputs.is_empty()),
             keyed_input: inputs.is_some_and(|inputs| inputs.iter().any(|input| input.ship_strategy == "HASH")),
+            slot_sharing_group: vertex.slot_sharing_group.clone(),
             ..VertexSnapshot::default()
         };
         if !vertex.status.is_empty() && vertex.status != "RUNNING" {
@@ -361,7 +364,19 @@ fn collect_job(client: &FlinkClient, jid: &str) -> Result<JobSnapshot, FetchErro
         }
         if snapshot.is_source {
             match client.get::<Vec<MetricId>>(&format!("{vertex_path}/metrics")) {
-                Ok(ids) => snapshot.kafka_topics = kafka_topics(ids.iter().map(|m| m.id.as_str())),
+                Ok(ids) => {
+                    snapshot.kafka_topics = kafka_topics(ids.iter().map(|m| m.id.as_str()));
+                    let operators = kafka_source_operators(ids.iter().map(|m| m.id.as_str()));
+                    if !operators.is_empty() {
+                        match fetch_source_progress(client, &vertex_path, &operators) {
+                            Ok((consumed, lag)) => {
+                                snapshot.metrics.consumed_per_s = consumed;
+                                snapshot.lag = lag;
+                            }
+                            Err(error) => gap("Kafka source metrics", error, &mut job),
+                        }
+                    }
+                }
                 Err(error) => gap("metric list", error, &mut job),
             }
         }
@@ -408,6 +423,78 @@ fn fetch_aggregates(client: &FlinkClient, vertex_path: &str) -> Result<VertexMet
         }
     }
     Ok(metrics)
+}
+
+/// The operator groups holding a Kafka source reader (`Source__orders[1]` in
+/// `0.Source__orders[1].KafkaSourceReader.…`), each once.
+pub fn kafka_source_operators<'a>(metric_ids: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    metric_ids
+        .filter_map(|id| {
+            let (before, _) = id.split_once(".KafkaSourceReader.")?;
+            // Drop the subtask index the vertex listing puts first.
+            let operator = match before.split_once('.') {
+                Some((index, rest)) if index.bytes().all(|b| b.is_ascii_digit()) => rest,
+                _ => before,
+            };
+            Some(operator.to_owned())
+        })
+        .collect()
+}
+
+/// The source operators' consumer-side rate and backlog, summed over subtasks: the rate from
+/// the operator's `numRecordsInPerSecond` (else `numRecordsOutPerSecond`), the backlog from
+/// `pendingRecords` (else the Kafka consumer's `records-lag-max`).
+fn fetch_source_progress(
+    client: &FlinkClient,
+    vertex_path: &str,
+    operators: &BTreeSet<String>,
+) -> Result<(Option<f64>, Option<SourceLag>), FetchError> {
+    const NAMES: [&str; 4] = [
+        "numRecordsInPerSecond",
+        "numRecordsOutPerSecond",
+        "pendingRecords",
+        "KafkaSourceReader.KafkaConsumer.records-lag-max",
+    ];
+    let ids: Vec<String> = operators.iter().flat_map(|op| NAMES.map(|name| format!("{op}.{name}"))).collect();
+    let query: Vec<String> = ids.iter().map(|id| path_segment(id)).collect();
+    let answer: Vec<AggregatedMetric> =
+        client.get(&format!("{vertex_path}/subtasks/metrics?get={}&agg=sum", query.join(",")))?;
+    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
+    for metric in &answer {
+        let Some(name) = NAMES.iter().find(|name| metric.id.ends_with(&format!(".{name}"))) else { continue };
+        if let Some(value) = number(metric.sum.as_ref()) {
+            *sums.entry(name).or_default() += value;
+        }
+    }
+    let consumed = sums.get(NAMES[0]).or(sums.get(NAMES[1])).copied();
+    let lag = match (sums.get(NAMES[2]), sums.get(NAMES[3])) {
+        (Some(&records), _) => Some(SourceLag { records, metric: "pendingRecords".to_owned() }),
+        (None, Some(&records)) => Some(SourceLag { records, metric: "records-lag-max".to_owned() }),
+        (None, None) => None,
+    };
+    Ok((consumed, lag))
+}
+
+/// The resources of one slot, from `/taskmanagers`: each TaskManager's process memory and
+/// configured CPU cores divided by its slots. `None` when TaskManagers differ or say nothing.
+pub fn fetch_slot_size(client: &FlinkClient) -> Result<Option<SlotSize>, FetchError> {
+    let answer: TaskManagers = client.get("/taskmanagers")?;
+    Ok(slot_size(&answer))
+}
+
+fn slot_size(answer: &TaskManagers) -> Option<SlotSize> {
+    let sizes: Vec<SlotSize> = answer
+        .taskmanagers
+        .iter()
+        .filter_map(|tm| {
+            let slots = u64::try_from(tm.slots_number).ok().filter(|&s| s > 0)?;
+            let memory = tm.memory_configuration.as_ref()?.total_process_memory?;
+            let cores = tm.total_resource.as_ref().and_then(|r| r.cpu_cores)?;
+            Some(SlotSize { cpu_cores: cores / slots as f64, memory_bytes: memory / slots })
+        })
+        .collect();
+    let first = *sizes.first()?;
+    (sizes.len() == answer.taskmanagers.len() && sizes.iter().all(|s| *s == first)).then_some(first)
 }
 
 /// Per-subtask busy time and input rate, `SUBTASKS_PER_QUERY` subtasks per request.
@@ -525,6 +612,36 @@ struct JobVertex {
     max_parallelism: Option<i64>,
     #[serde(default)]
     status: String,
+    #[serde(default, rename = "slotSharingGroupId")]
+    slot_sharing_group: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TaskManagers {
+    #[serde(default)]
+    taskmanagers: Vec<TaskManagerInfo>,
+}
+
+#[derive(Deserialize)]
+struct TaskManagerInfo {
+    #[serde(default, rename = "slotsNumber")]
+    slots_number: i64,
+    #[serde(default, rename = "totalResource")]
+    total_resource: Option<TotalResource>,
+    #[serde(default, rename = "memoryConfiguration")]
+    memory_configuration: Option<MemoryConfiguration>,
+}
+
+#[derive(Deserialize)]
+struct TotalResource {
+    #[serde(default, rename = "cpuCores")]
+    cpu_cores: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct MemoryConfiguration {
+    #[serde(default, rename = "totalProcessMemory")]
+    total_process_memory: Option<u64>,
 }
 
 #[derive(Deserialize)]
