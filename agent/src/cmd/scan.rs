@@ -352,9 +352,16 @@ pub fn run(args: ScanArgs) -> ExitCode {
     };
     // Progress on stderr only for a person watching: a terminal, not a log file or a pipe.
     let show_progress = std::io::stderr().is_terminal();
+    // The Kafka stage follows the last job and takes --rate-interval: say so while it runs.
+    let rate_interval = options.kafka.as_ref().map(|kafka| kafka.rate_interval.as_secs_f64());
     let progress = |done: usize, total: usize| {
         if show_progress {
-            eprint!("\rrightsize: scanned {done}/{total} jobs");
+            match rate_interval {
+                Some(seconds) if done == total => {
+                    eprint!("\rrightsize: scanned {done}/{total} jobs; measuring Kafka rates over {seconds} s")
+                }
+                _ => eprint!("\rrightsize: scanned {done}/{total} jobs"),
+            }
         }
     };
     let collected = scan::collect_all(&options, &progress);
@@ -407,5 +414,50 @@ mod tests {
         assert_eq!(fraction("0.7"), Ok(0.7));
         assert!(fraction("0").is_err());
         assert!(fraction("1").is_err());
+    }
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        scan: ScanArgs,
+    }
+
+    fn kafka(args: &[&str]) -> Result<Option<KafkaOptions>, String> {
+        use clap::Parser;
+        let argv = ["rightsize", "--flink", "http://jobmanager:8081"].iter().chain(args);
+        Cli::try_parse_from(argv).map_err(|error| error.to_string())?.scan.kafka_options()
+    }
+
+    #[test]
+    fn kafka_flags_become_options_and_bad_ones_say_what_to_fix() {
+        let options = kafka(&[
+            "--kafka-bootstrap",
+            "kafka-1:9092,kafka-2:9092",
+            "--kafka-sasl-mechanism",
+            "scram-sha-512",
+            "--kafka-user",
+            "scanner",
+            "--kafka-password",
+            "secret",
+            "--rate-interval",
+            "30s",
+        ])
+        .expect("valid")
+        .expect("Kafka configured");
+        assert_eq!(options.bootstrap, ["kafka-1:9092", "kafka-2:9092"]);
+        assert_eq!(options.rate_interval, Duration::from_secs(30));
+        assert!(!options.tls);
+        let sasl = options.sasl.expect("SASL");
+        assert_eq!((sasl.mechanism, sasl.user.as_str()), (SaslMechanism::ScramSha512, "scanner"));
+        assert!(!format!("{sasl:?}").contains("secret"), "the password stays out of debug output");
+
+        assert!(kafka(&["--kafka-bootstrap", "kafka-1"]).unwrap_err().contains("expected HOST:PORT"));
+        let missing = kafka(&["--kafka-bootstrap", "k:9092", "--kafka-sasl-mechanism", "plain", "--kafka-user", "u"]);
+        if std::env::var_os("RIGHTSIZE_KAFKA_PASSWORD").is_none() {
+            assert!(missing.unwrap_err().contains("needs --kafka-user and --kafka-password"));
+        }
+        let no_file = kafka(&["--kafka-bootstrap", "k:9092", "--kafka-ca-cert", "/nonexistent/ca.pem"]);
+        assert!(no_file.unwrap_err().starts_with("cannot read --kafka-ca-cert /nonexistent/ca.pem"));
+        assert!(kafka(&[]).expect("valid").is_none() || std::env::var_os("RIGHTSIZE_KAFKA_BOOTSTRAP").is_some());
     }
 }

@@ -1,9 +1,11 @@
-//! Stage 1: Flink REST → [`ClusterSnapshot`]. The only stage that does I/O.
+//! Stage 1: Flink REST → [`ClusterSnapshot`] (the brokers' side is [`super::kafka`]).
 //!
 //! Requests per job: `/jobs/:jid` (vertices, parallelism, max parallelism, plan), then per vertex
-//! one aggregated subtask-metrics query; a source vertex adds its metric-name listing (for Kafka
-//! topics and partitions), and a vertex without `taskOneRecordDealTime` adds its per-subtask busy
-//! time and input rate (for the busy-time fallback of T). Jobs are scanned a few at a time
+//! two aggregated subtask-metrics queries (Flink's rates and busy time; the timing patch's T); a
+//! source vertex adds its metric-name listing (for Kafka topics and partitions) and, for a Kafka
+//! source, its operators' consumer-side rate and backlog; a vertex without
+//! `taskOneRecordDealTime` adds its per-subtask busy time and input rate (for the busy-time
+//! fallback of T). Once per scan, `/taskmanagers` gives the slot size. Jobs are scanned a few at a time
 //! (`concurrency`), vertices of a job one after another, so the JobManager sees at most
 //! `concurrency` requests at once.
 //!
@@ -407,12 +409,16 @@ fn vertex_gone(client: &FlinkClient, job_path: &str) -> bool {
     matches!(client.get::<serde_json::Value>(job_path), Err(FetchError::NotFound))
 }
 
+/// Flink's built-in rates and busy time in one query, the timing patch's metric in another: the
+/// aggregating endpoint answers `[]` for the whole query when one id is unknown (seen on 2.2.1),
+/// so a cluster without the patch would otherwise lose O, the input rate and busy time too.
 fn fetch_aggregates(client: &FlinkClient, vertex_path: &str) -> Result<VertexMetrics, FetchError> {
-    let path =
-        format!("{vertex_path}/subtasks/metrics?get={RECORD_TIME},{RECORDS_OUT},{RECORDS_IN},{BUSY_TIME}&agg=max,sum");
-    let answer: Vec<AggregatedMetric> = client.get(&path)?;
+    let builtin: Vec<AggregatedMetric> = client
+        .get(&format!("{vertex_path}/subtasks/metrics?get={RECORDS_OUT},{RECORDS_IN},{BUSY_TIME}&agg=max,sum"))?;
+    let timing: Vec<AggregatedMetric> =
+        client.get(&format!("{vertex_path}/subtasks/metrics?get={RECORD_TIME}&agg=max"))?;
     let mut metrics = VertexMetrics::default();
-    for metric in &answer {
+    for metric in builtin.iter().chain(&timing) {
         let (max, sum) = (number(metric.max.as_ref()), number(metric.sum.as_ref()));
         match metric.id.as_str() {
             RECORD_TIME => metrics.record_time_ms_max = max,
