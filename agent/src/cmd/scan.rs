@@ -218,9 +218,8 @@ impl ScanArgs {
         if bootstrap.is_empty() {
             return Ok(None);
         }
-        if let Some(bad) = bootstrap
-            .iter()
-            .find(|server| !server.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_ok()))
+        if let Some(bad) =
+            bootstrap.iter().find(|server| server.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()))
         {
             return Err(format!("--kafka-bootstrap '{bad}': expected HOST:PORT, e.g. kafka-1:9092"));
         }

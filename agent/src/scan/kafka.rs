@@ -96,13 +96,13 @@ pub fn match_metric_topic<'a>(metric_name: &str, broker_topics: impl IntoIterato
     }
 }
 
+/// Measured rates by topic, and why each other topic has none.
+pub type Measured = (BTreeMap<String, TopicRate>, BTreeMap<String, String>);
+
 /// Per-topic rates between two samples. A partition missing from either sample is left out (and
 /// the topic marked unmeasured when none is left); an offset that went backwards (the topic was
 /// deleted and re-created) makes the topic unmeasured rather than negative.
-pub fn topic_rates(
-    first: &OffsetSample,
-    second: &OffsetSample,
-) -> (BTreeMap<String, TopicRate>, BTreeMap<String, String>) {
+pub fn topic_rates(first: &OffsetSample, second: &OffsetSample) -> Measured {
     let interval_s = second.at_s - first.at_s;
     let mut per_topic: BTreeMap<&str, (i64, u32, Option<String>)> = BTreeMap::new();
     for ((topic, partition), &end) in &second.offsets {
@@ -179,7 +179,7 @@ pub fn measure_rates(
     topics: &BTreeSet<String>,
     interval: Duration,
     clock: &dyn Clock,
-) -> Result<(BTreeMap<String, TopicRate>, BTreeMap<String, String>), KafkaError> {
+) -> Result<Measured, KafkaError> {
     let mut unmeasured = BTreeMap::new();
     let mut partitions: Vec<Partition> = Vec::new();
     for topic in topics {
