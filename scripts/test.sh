@@ -31,7 +31,7 @@ bash flink-patch/scripts/check-patches.sh
 step "Real Flink + Kafka environment (provision, start, check, stop)"
 bash tests/env/smoke.sh
 
-step "End to end on standalone Flink clusters: timing overlay per version, fallback, GC logs, Kafka topics"
+step "End to end on standalone Flink clusters: timing overlay per version, fallback, GC logs, Kafka topics, scanner verdicts"
 cargo build --release --locked -p rightsize 2>&1
 tests/e2e/run.sh
 

@@ -8,11 +8,17 @@
 # warm-up job and one measured job on a local MiniCluster. Runs alternate between three
 # configurations in every round, so drift of the (shared, noisy) machine hits them alike:
 #   stock     the release's own lib/ jars
-#   default   overlay jar + libjni_metrics.so first, default settings (one record in 128 timed)
+#   off       overlay jar first, rightsize.timing.enabled=false (what the patched classes cost
+#             when nothing is wrapped: should match stock)
+#   default   overlay jar + libjni_metrics.so first, default settings
 #   every     the same with rightsize.timing.sample-every=1 (every record timed)
-# Prints records/s per run with its ratio to the stock run of the same round, then per
-# configuration the median rate against stock's and the median of the per-round ratios (the
-# paired figure is the steadier one when the machine's speed drifts between rounds).
+# CONFIGS="stock default" picks some. Two rates per run: records per second of wall time (the
+# job's net runtime) and records per CPU-second of the task thread (steadier on a shared
+# machine: preemption costs wall time, not CPU time).
+# Prints each run's rates with their ratios to the stock run of the same round, then per
+# configuration and measure the median rate against stock's, the median of the per-round ratios
+# (the paired figure is the steadier one when the machine's speed drifts between rounds) and
+# their range over the rounds.
 #
 #   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 5 rounds, 50 M records
 #   ROUNDS=3 RECORDS=20000000 flink-patch/benchmarks/overhead.sh
@@ -86,18 +92,23 @@ done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# One run in a fresh JVM; prints records/s, or dies with the JVM's output.
+# One run in a fresh JVM; prints "records/s records/cpu-s", or dies with the JVM's output.
 run_once() {
     local version="$1" config="$2" lib classpath output
     lib="$(flink_home_cached "$version")/lib"
     local settings=()
     case "$config" in
         stock) classpath="$work/pipeline-$version:$lib/*" ;;
+        off)
+            classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
+            settings=("rightsize.timing.enabled=false")
+            ;;
         default | every)
             classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
             settings=("rightsize.timing.native-library=$native")
             [ "$config" = every ] && settings+=("rightsize.timing.sample-every=1")
             ;;
+        *) die "unknown configuration '$config' (known: stock off default every)" ;;
     esac
     if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline "$records" "${settings[@]}" 2>&1)"; then
         printf '%s\n' "$output" >&2
@@ -106,13 +117,17 @@ run_once() {
     # The first run of each configuration shows where the record path comes from: a wrong
     # classpath would otherwise only show as a suspiciously good number.
     [ "$round" -eq 1 ] && printf '%s\n' "$output" | sed -n 's/^INFO /    /p' >&2
-    printf '%s\n' "$output" | sed -n 's/^RESULT .*records_per_s=\([0-9]*\).*/\1/p'
+    printf '%s\n' "$output" |
+        sed -n 's/^RESULT .*records_per_s=\([0-9]*\).*records_per_task_cpu_s=\([0-9]*\).*/\1 \2/p'
 }
 
-configs=(stock default every)
+read -r -a configs <<<"${CONFIGS:-stock off default every}"
+[ "${configs[0]}" = stock ] || die "CONFIGS must start with stock (the reference), got '${configs[*]}'"
+measures=(wall cpu)
 summary=()
 for version in $flink_versions; do
     step "Flink $version: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})"
+    # Keyed by "config measure": space-separated values, one per round.
     declare -A rates=() ratios=()
     for ((round = 1; round <= rounds; round++)); do
         declare -A this_round=()
@@ -120,32 +135,42 @@ for version in $flink_versions; do
         # right after the slow every-record runs (or first, on a cold machine).
         for ((k = 0; k < ${#configs[@]}; k++)); do
             config="${configs[$(((round - 1 + k) % ${#configs[@]}))]}"
-            rate="$(run_once "$version" "$config")"
-            [ -n "$rate" ] || die "the $config run on Flink $version printed no RESULT line"
-            this_round[$config]="$rate"
-            rates[$config]+="$rate "
+            read -r wall cpu <<<"$(run_once "$version" "$config")"
+            [ -n "${cpu:-}" ] || die "the $config run on Flink $version printed no RESULT line"
+            this_round["$config wall"]="$wall"
+            this_round["$config cpu"]="$cpu"
         done
         line="round $round:"
         for config in "${configs[@]}"; do
-            ratio="$(awk -v r="${this_round[$config]}" -v s="${this_round[stock]}" 'BEGIN { printf "%.4f", r / s }')"
-            ratios[$config]+="$ratio "
-            line+="$(awk -v c="$config" -v r="${this_round[$config]}" -v q="$ratio" \
-                'BEGIN { printf "  %s %6.2f M/s (%.3f)", c, r / 1e6, q }')"
+            line+="  $config"
+            for measure in "${measures[@]}"; do
+                rate="${this_round[$config $measure]}"
+                ratio="$(awk -v r="$rate" -v s="${this_round[stock $measure]}" 'BEGIN { printf "%.4f", r / s }')"
+                rates["$config $measure"]+="$rate "
+                ratios["$config $measure"]+="$ratio "
+                line+="$(awk -v m="$measure" -v r="$rate" -v q="$ratio" \
+                    'BEGIN { printf " %s %6.2f M/s (%.3f)", m, r / 1e6, q }')"
+            done
         done
         printf '%s\n' "$line"
         unset this_round
     done
-    stock_median="$(printf '%s' "${rates[stock]}" | tr ' ' '\n' | median)"
-    for config in "${configs[@]}"; do
-        m="$(printf '%s' "${rates[$config]}" | tr ' ' '\n' | median)"
-        paired="$(printf '%s' "${ratios[$config]}" | tr ' ' '\n' | median)"
-        summary+=("$(awk -v v="$version" -v c="$config" -v m="$m" -v s="$stock_median" -v p="$paired" 'BEGIN {
-            printf "Flink %-7s %-8s median %7.2f M records/s   median/stock %.3f (loss %5.1f %%)   median of round ratios %.3f (loss %5.1f %%)",
-                v, c, m / 1e6, m / s, (1 - m / s) * 100, p, (1 - p) * 100 }')")
+    for measure in "${measures[@]}"; do
+        stock_median="$(printf '%s' "${rates[stock $measure]}" | tr ' ' '\n' | median)"
+        for config in "${configs[@]}"; do
+            m="$(printf '%s' "${rates[$config $measure]}" | tr ' ' '\n' | median)"
+            paired="$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | median)"
+            low="$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | sort -g | head -n 1)"
+            high="$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | sort -g | tail -n 1)"
+            summary+=("$(awk -v v="$version" -v c="$config" -v w="$measure" -v m="$m" -v s="$stock_median" \
+                -v p="$paired" -v lo="$low" -v hi="$high" 'BEGIN {
+                printf "Flink %-7s %-4s %-8s median %7.2f M records/s   median/stock %.3f (loss %5.1f %%)   round ratios: median %.3f (loss %5.1f %%), range %.3f-%.3f",
+                    v, w, c, m / 1e6, m / s, (1 - m / s) * 100, p, (1 - p) * 100, lo, hi }')")
+        done
     done
     unset rates ratios
 done
 
-step "Summary: $rounds rounds, $records records per run, ratios against stock"
+step "Summary: $rounds rounds, $records records per run, ratios against stock (wall: records per second; cpu: per CPU-second of the task thread)"
 note "2 shared vCPUs are noisy: judge a loss against the spread of the rounds above."
 printf '%s\n' "${summary[@]}"

@@ -2,8 +2,10 @@
 # End-to-end tests on a real standalone Flink cluster (tests/env/cluster.sh: JobManager and
 # TaskManager in separate JVMs): the timing overlay on each Flink line it supports, with the
 # native aggregator and without it, the TaskManager's GC log on disk, over REST and through
-# `rightsize gc`, and Kafka topics in a source's metrics. One cluster per configuration, one at a
-# time (two would not fit on 2 cores); each is stopped before the next starts, and on any exit.
+# `rightsize gc`, Kafka topics in a source's metrics, `rightsize scan`'s verdicts on jobs of
+# known per-record cost (over-, right- and under-sized), and its input rate S measured on the
+# Kafka broker. One cluster per configuration, one at a time (two would not fit on 2 cores); each
+# is stopped before the next starts, and on any exit.
 #
 #   tests/e2e/run.sh       run dir: $RIGHTSIZE_E2E_DIR or target/e2e/e2e
 #
@@ -184,7 +186,7 @@ test_overlay_native() {
     else
         fail "Flink $version: the TaskManager log lacks 'aggregator native (...)': ${line:-no timing line in ${log:-the log dir}}"
     fi
-    if [ "$version" = 1.20.5 ]; then test_gc_log; fi
+    if [ "$version" = 1.20.5 ]; then test_gc_log; test_scan_memory; fi
     stop_cluster
 }
 
@@ -249,6 +251,30 @@ test_gc_log() {
     fi
 }
 
+# 3b. The scanner's memory advice on the running cluster: `rightsize scan --output json` names the
+# TaskManager, its young GC count (REST) and a heap recommendation from its GC log (REST download).
+scan_memory_summary() {
+    "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --output json 2>/dev/null | json_eval '
+next((" ".join(str(v) for v in (t["id"], t["young_gc_count"], j["memory"]["recommended_heap"]["value_bytes"], j["memory"]["verdict"]))
+      for j in d["jobs"] if j.get("memory") and j["memory"]["recommended_heap"]
+      for t in j["memory"]["taskmanagers"] if t["analysed"] and (t["young_gc_count"] or 0) > 0), "")'
+}
+scan_memory_answers() { [ -n "$(scan_memory_summary)" ]; }
+test_scan_memory() {
+    local tm_id summary
+    tm_id="$(rest /taskmanagers | json_eval 'd["taskmanagers"][0]["id"]')" || { fail "GET /taskmanagers"; return 0; }
+    if wait_for "a heap recommendation in rightsize scan" "$WAIT_SECONDS" scan_memory_answers; then
+        summary="$(scan_memory_summary)"
+        if [[ "$summary" == "$tm_id "* ]]; then
+            pass "rightsize scan memory advice: TaskManager, young GCs, recommended heap bytes, verdict: $summary"
+        else
+            fail "rightsize scan analysed '$summary', not the cluster's TaskManager $tm_id"
+        fi
+    else
+        fail "rightsize scan --output json has no analysed TaskManager with young GCs and a heap recommendation"
+    fi
+}
+
 # 4. Kafka topics in the source's metrics (Flink 2.2.1 has the connector).
 # Whether the vertex lists `KafkaSourceReader.topic.<$3>.partition.{0,1}.currentOffset`.
 kafka_offsets_listed() {
@@ -285,7 +311,204 @@ test_kafka_source_metrics() {
     stop_cluster
 }
 
-# 5. The scanner's broker-side input rate S on the real broker: the sampler's own tests (a cargo
+# 5. The scanner's verdicts on jobs whose needs follow from arithmetic: three CostJobs
+# (tests/env/workloads/cost-job.sh) side by side on one cluster with the overlay, each fed its own
+# topic at a fixed rate by FixedRateProducer. A job at parallelism P whose map costs c per record
+# has capacity P / c, so with rate r it needs r × c busy subtasks and, at the scanner's default
+# utilisation target 0.7, P = ceil(r × c / 0.7), aligned up to a divisor of the topic's partitions
+# (the slowest vertex is the source's chain). Costs are waits, not CPU: they fit on 2 cores.
+SCAN_RATE=400        # records/s into each job's topic
+SCAN_PARTITIONS=8
+SCAN_TARGET=0.7      # rightsize scan --utilization-target, default
+# name, P, cost (µs), expected verdict: 0.8 busy subtasks on 8; 1.2 on 2 (utilisation 0.6,
+# C = 1.67 S, under the 2× headroom factor); 2.0 on 1 (C = S / 2: a backlog grows).
+SCAN_JOBS=("over-provisioned 8 2000 reduce" "right-sized 2 3000 keep" "under-provisioned 1 5000 increase")
+# Flink's per-second rates average the last 60 s: traffic must flow a bit longer before a scan.
+SCAN_TRAFFIC_SECONDS=90
+# T is measured over every record, in windows long enough to hold a few hundred of them.
+SCAN_TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
+    --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
+
+producer_pids=()
+# Stops the producers this run started (by PID); they exit on their own after a bound anyway.
+stop_producers() {
+    local pid
+    for pid in "${producer_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    producer_pids=()
+}
+
+# Whether every subtask of a job is RUNNING (a job is RUNNING while tasks still wait for slots).
+all_subtasks_running() {
+    [ "$(rest "/jobs/$1" | json_eval 'all(v["tasks"].get("RUNNING", 0) == v["parallelism"] for v in d["vertices"])')" = True ]
+}
+
+# Records per second out of a job's source vertex, summed over its subtasks ("?" while unknown).
+source_output_rate() {
+    local vertex
+    vertex="$(vertex_id "$1" yes)" || { printf '?'; return 0; }
+    rest "/jobs/$1/vertices/$vertex/subtasks/metrics?get=numRecordsOutPerSecond&agg=sum" \
+        | json_eval "round(d[0]['sum']) if d else '?'" 2>/dev/null || printf '?'
+}
+
+test_scan_verdicts() {
+    local slots=0 spec name parallelism cost
+    for spec in "${SCAN_JOBS[@]}"; do
+        read -r _ parallelism _ <<<"$spec"
+        slots=$((slots + parallelism))
+    done
+    start_cluster --flink 1.20.5 --extra-lib "$jar_1_20" --native-lib-dir "$native_dir" \
+        --slots "$slots" "${SCAN_TIMING_CONF[@]}" || return 0
+    local jobs=() job topic ok=true
+    for spec in "${SCAN_JOBS[@]}"; do
+        read -r name parallelism cost _ <<<"$spec"
+        topic="rightsize-e2e-scan-$name"
+        if ! kafka topics --create --topic "$topic" --partitions "$SCAN_PARTITIONS" \
+            --replication-factor 1 >/dev/null; then
+            fail "scan: create topic $topic"
+            ok=false
+            break
+        fi
+        if job="$("$RIGHTSIZE_ENV_DIR/workloads/cost-job.sh" --run-dir "$run_dir" TOPIC="$topic" \
+            PARALLELISM="$parallelism" COST_US="$cost" NAME="rightsize-e2e-scan-$name")"; then
+            jobs+=("$job")
+        else
+            fail "scan: submit CostJob $name (P=$parallelism, cost $cost µs)"
+            ok=false
+            break
+        fi
+    done
+    for job in "${jobs[@]}"; do
+        if $ok && ! wait_for "every subtask of job $job to run" "$WAIT_SECONDS" all_subtasks_running "$job"; then
+            fail "scan: job $job has subtasks that are not RUNNING"
+            ok=false
+        fi
+    done
+    if ! $ok; then
+        stop_cluster
+        return 0
+    fi
+    pass "scan: 3 CostJobs run on $slots slots: ${SCAN_JOBS[*]}"
+
+    local input_rates=()
+    for spec in "${SCAN_JOBS[@]}"; do
+        read -r name _ <<<"$spec"
+        topic="rightsize-e2e-scan-$name"
+        # Bounded, in case this script is killed outright; stopped by PID below.
+        "$RIGHTSIZE_ENV_DIR/workloads/produce.sh" --run-dir "$run_dir" TOPIC="$topic" \
+            RATE="$SCAN_RATE" SECONDS=600 2>"$run_dir/producer-$name.log" &
+        producer_pids+=("$!")
+        input_rates+=(--input-rate "$topic=$SCAN_RATE")
+    done
+    # Waits until the traffic has flowed for a full rate window, watching every job's first vertex
+    # hand records on. The polls also keep the JobManager's metric store fresh: it fetches from the
+    # TaskManagers only when a REST metrics request comes in, so after a quiet minute the first
+    # request answers with what the store held a minute ago.
+    local traffic_started=$SECONDS rates
+    note "traffic: $SCAN_RATE records/s into each topic; scanning after ${SCAN_TRAFFIC_SECONDS} s"
+    while [ $((SECONDS - traffic_started)) -lt "$SCAN_TRAFFIC_SECONDS" ]; do
+        sleep 10
+        rates=""
+        for job in "${jobs[@]}"; do
+            rates+=" $(source_output_rate "$job")"
+        done
+        note "$((SECONDS - traffic_started)) s: records/s out of each job's source vertex (60 s average):$rates"
+    done
+
+    # S measured on the broker when the scanner can (log-end offsets), else the producers' rate.
+    local input_args=("${input_rates[@]}") broker_side=false
+    if "$rightsize" scan --help 2>/dev/null | grep -q -- '--kafka-bootstrap'; then
+        input_args=(--kafka-bootstrap "$RIGHTSIZE_KAFKA_BOOTSTRAP")
+        broker_side=true
+    else
+        note "rightsize scan has no --kafka-bootstrap: S from --input-rate, broker-side S not checked"
+    fi
+    local report="$run_dir/scan.json" checks line
+    # Settle time: the jobs started before the traffic, which has flowed for a full rate window.
+    if ! "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s \
+        "${input_args[@]}" --output json >"$report" 2>"$run_dir/scan.err"; then
+        fail "scan: rightsize scan failed: $(tail -n 5 "$run_dir/scan.err")"
+        stop_producers
+        stop_cluster
+        return 0
+    fi
+    "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "${input_args[@]}" \
+        >"$run_dir/scan.txt" 2>&1 || true
+    stop_producers
+    note "scan report: $report (table: $run_dir/scan.txt)"
+    checks="$(python3 - "$report" "$SCAN_RATE" "$SCAN_PARTITIONS" "$SCAN_TARGET" "$broker_side" \
+        "${SCAN_JOBS[@]}" <<'PY'
+import json, math, sys
+
+report_path, rate, partitions, target = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+broker_side = sys.argv[5] == "true"
+jobs = {j["evaluation"]["job_name"]: j for j in json.load(open(report_path))["jobs"]}
+
+def aligned(p):
+    """The scanner's alignment of a source vertex: the smallest divisor of the partitions ≥ p."""
+    return next((d for d in range(max(p, 1), partitions + 1) if partitions % d == 0), partitions)
+
+def needed(busy_subtasks):
+    return aligned(max(1, math.ceil(busy_subtasks / target - 1e-9)))
+
+for spec in sys.argv[6:]:
+    name, parallelism, cost_us, expected = spec.split()
+    label = f"scan: {name} job (P={parallelism}, {int(cost_us) / 1000:g} ms/record, {rate:g} records/s)"
+    job = jobs.get(f"rightsize-e2e-scan-{name}")
+    if job is None:
+        print(f"FAIL {label}: not in the scan's report ({', '.join(jobs) or 'no jobs'})")
+        continue
+    evaluation, decision = job["evaluation"], job["decision"]
+    if broker_side:
+        s = evaluation["input_rate"].get("records_per_s")
+        basis = evaluation["input_rate"].get("basis") or evaluation["input_rate"].get("reason")
+        if s is not None and abs(s - rate) <= 0.1 * rate:
+            print(f"PASS {label}: broker-side S = {s:.1f} records/s, within 10 % of the producer's ({basis})")
+        else:
+            print(f"FAIL {label}: broker-side S = {s}, expected {rate:g} ± 10 % ({basis})")
+    verdict = decision["verdict"]
+    if verdict == expected:
+        print(f"PASS {label}: verdict {verdict}")
+    else:
+        print(f"FAIL {label}: verdict {verdict}, expected {expected}: {decision['reason']}")
+    slowest = evaluation["slowest"]
+    if slowest is None:
+        print(f"FAIL {label}: no slowest vertex (no T)")
+        continue
+    vertex = evaluation["vertices"][slowest]
+    recommendation = next(r for r in decision["vertices"] if r["vertex_id"] == vertex["id"])
+    # T is the map's cost plus what surrounds it: the source's emit and, mostly, the wait's
+    # wake-up, up to about 1 ms late on a loaded machine. Accepted: cost ≤ T ≤ 1.1 × cost + 1.2 ms.
+    cost_ms = int(cost_us) / 1000
+    t_low, t_high = cost_ms, 1.1 * cost_ms + 1.2
+    t = (vertex.get("record_time") or {}).get("ms")
+    where = f"'{vertex['name']}' ({(vertex.get('record_time') or {}).get('basis')})"
+    if t is not None and t_low <= t <= t_high:
+        print(f"PASS {label}: T = {t:.2f} ms at {where}, within {t_low:g}..{t_high:g} ms")
+    else:
+        print(f"FAIL {label}: T = {t} ms at {where}, expected {t_low:g}..{t_high:g} ms")
+    low, high = needed(rate * t_low / 1000), needed(rate * t_high / 1000)
+    recommended = recommendation["recommended"]
+    detail = (f"recommended P = {recommended}, expected {low}..{high} (ceil({rate:g}/s × T / {target}) "
+              f"for T in {t_low:g}..{t_high:g} ms, aligned up to a divisor of {partitions} partitions)")
+    if recommended is not None and low <= recommended <= high:
+        print(f"PASS {label}: {detail}")
+    else:
+        print(f"FAIL {label}: {detail}; {recommendation['arithmetic']}")
+PY
+)" || { fail "scan: checking $report failed"; stop_cluster; return 0; }
+    while IFS= read -r line; do
+        case "$line" in
+            PASS\ *) pass "${line#PASS }" ;;
+            *) fail "${line#FAIL }" ;;
+        esac
+    done <<<"$checks"
+    stop_cluster
+}
+
+# 6. The scanner's broker-side input rate S on the real broker: the sampler's own tests (a cargo
 # integration test that runs when RIGHTSIZE_KAFKA_BOOTSTRAP is set), then `rightsize scan` on
 # steady datagen traffic, whose S must come from broker offsets within 10 % of the rate produced.
 broker_rate_check() {
@@ -342,6 +565,7 @@ finish() {
     trap - EXIT
     trap '' INT TERM   # stopping the cluster must not be cut short
     exec 1>&3 2>&4
+    stop_producers
     if [ -f "$run_dir/cluster.env" ] && [ "$status" -ne 0 ] && [ "$status" -ne 130 ] && [ "$status" -ne 143 ]; then
         cluster logs || true
     fi
@@ -373,4 +597,5 @@ test_overlay_native 1.20.5 "$jar_1_20"
 test_overlay_native 2.3.0 "$jar_2_3"
 test_overlay_fallback 2.3.0 "$jar_2_3"
 test_kafka_source_metrics
+test_scan_verdicts
 test_kafka_broker_rate

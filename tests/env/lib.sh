@@ -68,3 +68,15 @@ load_cluster_state() {
     # shellcheck disable=SC1091 # written by cluster.sh
     . "$1/cluster.env"
 }
+
+# The jar of the DataStream workloads (workloads/datastream/: CostJob, FixedRateProducer), built
+# with Maven when missing or older than its sources; its path on stdout.
+workloads_jar() {
+    local module="$RIGHTSIZE_ENV_DIR/workloads/datastream"
+    local jar="$module/target/rightsize-workloads.jar"
+    if [ ! -f "$jar" ] || [ -n "$(find "$module/pom.xml" "$module/src" -newer "$jar" -type f | head -n 1)" ]; then
+        mvn -B -ntp -q -Dstyle.color=never -f "$module/pom.xml" package >&2 \
+            || die "building $module failed (mvn -B -ntp -f $module/pom.xml package)"
+    fi
+    printf '%s\n' "$jar"
+}

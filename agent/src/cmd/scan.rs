@@ -7,10 +7,12 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::values;
+use rightsize::gc::analysis::GcOptions;
 use rightsize::scan::options::{
-    Auth, CollectOptions, DecideOptions, KafkaOptions, KafkaSasl, SaslMechanism, ScanOptions,
+    Auth, CollectOptions, DecideOptions, KafkaOptions, KafkaSasl, MemoryOptions, SaslMechanism, ScanOptions,
 };
-use rightsize::scan::{self, collect, kafka, sql};
+use rightsize::scan::{self, collect, kafka, memory, sql};
+use rightsize::wire::GcPush;
 
 /// Scan a Flink cluster once: per running job, is its parallelism too high, right or too low?
 ///
@@ -42,6 +44,16 @@ use rightsize::scan::{self, collect, kafka, sql};
 /// input rate), a job that just (re)started (metrics not settled), REST timeouts, jobs that
 /// vanish mid-scan, brokers that do not answer. See docs/scanner.md for every rule and label.
 ///
+/// Memory: per job, the TaskManagers running its subtasks are ranked by young GC count
+/// (Status.JVM.GarbageCollector.<young collector>.Count) and the top --top-taskmanagers are
+/// analysed: their GC log, from a sidecar's report (--gc-report) or else downloaded from the
+/// TaskManager's log directory over REST (files matching --gc-log-pattern), gives the live set
+/// M, and the recommended heap is 3-4 × M (--heap-factor). The job needs what its most
+/// demanding TaskManager needs; against the configured heap (Status.JVM.Memory.Heap.Max) that
+/// gives OVER-PROVISIONED (with the saving over all its TaskManagers, in GiB), RIGHT-SIZED,
+/// TOO-SMALL or INCONCLUSIVE. Each TaskManager not analysed says why (beyond the top N, no GC
+/// log in Flink's log directory, vanished, timed out). --no-memory skips all of it.
+///
 /// Examples:
 ///
 ///   rightsize scan --flink http://jobmanager:8081
@@ -54,6 +66,8 @@ use rightsize::scan::{self, collect, kafka, sql};
 ///   rightsize scan --flink http://jobmanager:8081 --input-rate orders=12000 --output json
 ///
 ///   rightsize scan --flink https://flink.example.com --token "$TOKEN" --job JOB_ID
+///
+///   rightsize scan --flink http://jobmanager:8081 --top-taskmanagers 4 --gc-log-pattern 'tm-gc*.log*'
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct ScanArgs {
@@ -173,6 +187,38 @@ pub struct ScanArgs {
     /// web PKI roots (a private CA or a self-signed JobManager certificate).
     #[arg(long, value_name = "FILE", env = "RIGHTSIZE_FLINK_CA_CERT")]
     ca_cert: Option<std::path::PathBuf>,
+
+    /// Skip the memory advice: no TaskManager requests, no GC log downloads.
+    #[arg(long)]
+    no_memory: bool,
+
+    /// TaskManagers analysed per job, those with the most young collections first.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    top_taskmanagers: u32,
+
+    /// File names in a TaskManager's log directory read as its GC log (* and ? wildcards).
+    /// Rotated (gc.log.3) and gzipped files of the same log match too.
+    #[arg(long, value_name = "GLOB", default_value = "*gc*.log*")]
+    gc_log_pattern: String,
+
+    /// GC log bytes downloaded per TaskManager, newest files first; older rotated files beyond
+    /// it are skipped (and said so).
+    #[arg(long, value_name = "SIZE", value_parser = values::byte_size, default_value = "64m")]
+    max_gc_log_bytes: u64,
+
+    /// A file of saved sidecar pushes (rightsize.gc-push/v1: one document, a JSON array, or one
+    /// per line), used instead of downloading the GC log of the TaskManagers they name
+    /// (repeatable).
+    #[arg(long = "gc-report", value_name = "FILE")]
+    gc_reports: Vec<std::path::PathBuf>,
+
+    /// Recommended heap as a multiple of the live set M.
+    #[arg(long, value_name = "LOW-HIGH", value_parser = values::factor_range, default_value = "3-4")]
+    heap_factor: (f64, f64),
+
+    /// A heap is over-provisioned when above the recommended upper bound by more than this.
+    #[arg(long, value_name = "FACTOR", value_parser = values::positive_factor, default_value = "1.5")]
+    heap_over_provision_factor: f64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -307,7 +353,31 @@ impl ScanArgs {
                 settle_time: Duration::from_secs_f64(self.settle_time),
                 disagreement_factor: self.disagreement_factor,
             },
+            memory: MemoryOptions {
+                enabled: !self.no_memory,
+                top_taskmanagers: usize::try_from(self.top_taskmanagers).unwrap_or(usize::MAX),
+                gc_log_pattern: self.gc_log_pattern.clone(),
+                max_log_bytes: self.max_gc_log_bytes,
+                gc: GcOptions {
+                    heap_factor: self.heap_factor,
+                    over_provision_factor: self.heap_over_provision_factor,
+                    ..GcOptions::default()
+                },
+            },
         }
+    }
+
+    /// The sidecar pushes of the --gc-report files; an unreadable one is bad usage.
+    pub fn sidecar_reports(&self) -> Result<Vec<GcPush>, String> {
+        let mut pushes = Vec::new();
+        for path in &self.gc_reports {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| format!("cannot read --gc-report {}: {error}", path.display()))?;
+            let mut read = memory::collect::read_pushes(&text)
+                .map_err(|problem| format!("--gc-report {}: {problem}", path.display()))?;
+            pushes.append(&mut read);
+        }
+        Ok(pushes)
     }
 }
 
@@ -349,6 +419,13 @@ pub fn run(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let sidecar_reports = match args.sidecar_reports() {
+        Ok(pushes) => pushes,
+        Err(message) => {
+            eprintln!("rightsize: {message}");
+            return ExitCode::from(2);
+        }
+    };
     // Progress on stderr only for a person watching: a terminal, not a log file or a pipe.
     let show_progress = std::io::stderr().is_terminal();
     // The Kafka stage follows the last job and takes --rate-interval: say so while it runs.
@@ -367,13 +444,14 @@ pub fn run(args: ScanArgs) -> ExitCode {
     if show_progress {
         eprint!("\r\x1b[2K"); // Clear the progress line before the report.
     }
-    let snapshot = match collected {
+    let mut snapshot = match collected {
         Ok(snapshot) => snapshot,
         Err(unreachable) => {
             eprintln!("rightsize: {unreachable}");
             return ExitCode::from(4);
         }
     };
+    scan::collect_memory(&mut snapshot, &options, &sidecar_reports);
     let report = scan::analyse(&snapshot, &options);
     let rendered = match args.output {
         Output::Table => report.to_table(),

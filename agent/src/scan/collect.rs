@@ -140,10 +140,32 @@ impl FlinkClient {
     }
 
     fn get_text(&self, path: &str) -> Result<String, FetchError> {
+        self.with_retries(path, |response| response.body_mut().read_to_string().map_err(transport_error))
+    }
+
+    /// GETs a file (e.g. a TaskManager's log) as bytes, keeping at most `limit` of them: Flink
+    /// ignores `Range`, so a file that grew past the caller's budget is cut there, not held whole.
+    pub fn get_bytes(&self, path: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+        use std::io::Read as _;
+        self.with_retries(path, |response| {
+            let mut bytes = Vec::new();
+            let body = response.body_mut().with_config().limit(u64::MAX).reader();
+            body.take(limit).read_to_end(&mut bytes).map_err(|error| transport_error(error.into()))?;
+            Ok(bytes)
+        })
+    }
+
+    /// One GET of `path`, retried with backoff while it fails transiently; `read` takes the body
+    /// of a successful answer.
+    fn with_retries<T>(
+        &self,
+        path: &str,
+        read: impl Fn(&mut ureq::http::Response<ureq::Body>) -> Result<T, FetchError>,
+    ) -> Result<T, FetchError> {
         let url = format!("{}{path}", self.base_url);
         let mut attempt = 0;
         loop {
-            match self.get_once(&url) {
+            match self.get_once(&url).and_then(|mut response| read(&mut response)) {
                 Err(error) if error.is_transient() && attempt < self.retries => {
                     let wait = self.backoff.saturating_mul(2u32.saturating_pow(attempt));
                     tracing::debug!("GET {url}: {error}; retrying in {wait:?}");
@@ -155,14 +177,14 @@ impl FlinkClient {
         }
     }
 
-    fn get_once(&self, url: &str) -> Result<String, FetchError> {
+    fn get_once(&self, url: &str) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
         let mut request = self.agent.get(url).header("Accept", "application/json");
         if let Some(authorization) = &self.authorization {
             request = request.header("Authorization", authorization);
         }
-        let mut response = request.call().map_err(transport_error)?;
+        let response = request.call().map_err(transport_error)?;
         match response.status().as_u16() {
-            200..=299 => response.body_mut().read_to_string().map_err(transport_error),
+            200..=299 => Ok(response),
             404 => Err(FetchError::NotFound),
             code => Err(FetchError::Status(code)),
         }
@@ -274,7 +296,11 @@ pub fn collect_with_progress(
 }
 
 /// Runs `work` over `items` on at most `concurrency` threads; results keep the items' order.
-fn for_each_bounded<T: Sync, R: Send>(items: &[T], concurrency: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn for_each_bounded<T: Sync, R: Send>(
+    items: &[T],
+    concurrency: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
     let workers = concurrency.clamp(1, items.len().max(1));
@@ -550,7 +576,7 @@ pub fn kafka_topics<'a>(metric_ids: impl Iterator<Item = &'a str>) -> BTreeMap<S
 }
 
 /// A metric value: a JSON number (aggregated endpoint) or a string (plain endpoint), NaN dropped.
-fn number(value: Option<&serde_json::Value>) -> Option<f64> {
+pub(crate) fn number(value: Option<&serde_json::Value>) -> Option<f64> {
     let parsed = match value? {
         serde_json::Value::Number(n) => n.as_f64(),
         serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
@@ -560,7 +586,7 @@ fn number(value: Option<&serde_json::Value>) -> Option<f64> {
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, for ids given by the user.
-fn path_segment(raw: &str) -> String {
+pub(crate) fn path_segment(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for byte in raw.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

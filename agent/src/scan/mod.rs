@@ -16,11 +16,15 @@
 //! 4. [`report`] — the terminal table and the JSON document.
 //!
 //! `evaluate` and `decide` are pure functions of the snapshot and the [`options::ScanOptions`].
+//!
+//! Beside the parallelism, [`memory`] advises each job's heap from its TaskManagers' GC logs, as
+//! its own small pipeline with the same stages.
 
 pub mod collect;
 pub mod decide;
 pub mod evaluate;
 pub mod kafka;
+pub mod memory;
 pub mod options;
 pub mod report;
 pub mod snapshot;
@@ -61,13 +65,31 @@ pub fn analyse(snapshot: &snapshot::ClusterSnapshot, options: &ScanOptions) -> r
         .map(|job| {
             let evaluation = evaluate::evaluate_job_in(job, context, &options.decide);
             let decision = decide::decide_job(&evaluation, &options.decide);
-            report::JobReport { evaluation, decision }
+            let memory = snapshot.memory.as_ref().and_then(|memory| memory::advise(memory, &job.id, &options.memory));
+            report::JobReport { evaluation, decision, memory }
         })
         .collect();
-    report::ScanReport {
-        flink_url: snapshot.flink_url.clone(),
-        jobs,
-        problems: snapshot.problems.clone(),
-        kafka: snapshot.kafka.clone(),
+    let mut problems = snapshot.problems.clone();
+    problems.extend(snapshot.memory.iter().flat_map(|memory| memory.problems.iter().cloned()));
+    report::ScanReport { flink_url: snapshot.flink_url.clone(), jobs, problems, kafka: snapshot.kafka.clone() }
+}
+
+/// Adds the memory advice's inputs to a collected snapshot (no-op when it is turned off).
+/// `sidecar_reports`: the sidecars' latest pushes, matched to TaskManagers by id or host.
+pub fn collect_memory(
+    snapshot: &mut snapshot::ClusterSnapshot,
+    options: &ScanOptions,
+    sidecar_reports: &[crate::wire::GcPush],
+) {
+    if options.memory.enabled {
+        let client = collect::FlinkClient::new(&options.collect);
+        let memory = memory::collect::collect_memory(
+            &client,
+            snapshot,
+            &options.memory,
+            options.collect.concurrency,
+            sidecar_reports,
+        );
+        snapshot.memory = Some(memory);
     }
 }

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::gc::analysis::GcOptions;
+
 /// All scanner options: how to talk to Flink, what the user tells us, how to judge.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
@@ -18,6 +20,7 @@ pub struct ScanOptions {
     /// where metric names are lossy, and known before a source reports any.
     pub sql_scripts: Vec<super::sql::SqlScript>,
     pub decide: DecideOptions,
+    pub memory: MemoryOptions,
 }
 
 /// How to reach the Kafka brokers for the broker-side input rate.
@@ -164,6 +167,39 @@ impl Default for DecideOptions {
             utilization_target: 0.7,
             settle_time: Duration::from_secs(120),
             disagreement_factor: 1.5,
+        }
+    }
+}
+
+/// The memory advice: which TaskManagers to analyse, where their GC logs are, how to judge.
+#[derive(Debug, Clone)]
+pub struct MemoryOptions {
+    /// Off (`--no-memory`): no TaskManager requests at all. Default on.
+    pub enabled: bool,
+    /// A job's TaskManagers analysed, busiest first by young GC count. Default 16 (design §3):
+    /// the busiest collectors carry the largest live sets, and each log costs a download.
+    pub top_taskmanagers: usize,
+    /// File names in a TaskManager's log directory (`/taskmanagers/:tmid/logs`) taken for GC logs,
+    /// `*` and `?` wildcards. Default `*gc*.log*`: `gc.log`, `taskmanager-gc.log`, rotated
+    /// `gc.log.3` and `gc.log.0.current`, compressed `gc.log.1.gz`.
+    pub gc_log_pattern: String,
+    /// Bytes of GC log downloaded per TaskManager, newest files first. Default 64 MiB: Flink's
+    /// REST serves whole files (no `Range`), and the newest tens of MB hold hours of a busy
+    /// TaskManager's collections, enough for the live set; older rotated files are skipped. The
+    /// file being written may exceed it by the 4 MiB it may have grown since it was listed.
+    pub max_log_bytes: u64,
+    /// Live-set estimate and heap factors, the same as `rightsize gc`.
+    pub gc: GcOptions,
+}
+
+impl Default for MemoryOptions {
+    fn default() -> Self {
+        MemoryOptions {
+            enabled: true,
+            top_taskmanagers: 16,
+            gc_log_pattern: "*gc*.log*".to_owned(),
+            max_log_bytes: 64 * 1024 * 1024,
+            gc: GcOptions::default(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct ScanReport {
 pub struct JobReport {
     pub evaluation: JobEvaluation,
     pub decision: JobDecision,
+    /// Heap advice from the job's TaskManagers' GC logs; `null` when memory advice is off.
+    pub memory: Option<super::memory::JobMemoryAdvice>,
 }
 
 impl ScanReport {
@@ -175,6 +177,9 @@ fn render_job(out: &mut String, job: &JobReport) {
     for disagreement in &decision.disagreements {
         let _ = writeln!(out, "  ≠ {disagreement}");
     }
+    if let Some(memory) = &job.memory {
+        super::memory::report::render(out, memory);
+    }
 }
 
 fn optional(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
@@ -229,6 +234,7 @@ mod tests {
             problems: Vec::new(),
             slot_size: None,
             kafka: None,
+            memory: None,
         }
     }
 

@@ -20,13 +20,16 @@ pub struct ClusterSnapshot {
     pub slot_size: Option<SlotSize>,
     /// What the Kafka brokers said; `None` without `--kafka-bootstrap`.
     pub kafka: Option<KafkaSnapshot>,
+    /// The TaskManagers behind the jobs and their GC logs; `None` when memory advice is off.
+    #[serde(skip)]
+    pub memory: Option<super::memory::MemorySnapshot>,
 }
 
 /// The resources one slot stands for: a TaskManager's total divided by its slots.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SlotSize {
     pub cpu_cores: f64,
-    /// Task heap + task off-heap + managed + network memory, bytes.
+    /// The TaskManager's total process memory / its slots, bytes.
     pub memory_bytes: u64,
 }
 

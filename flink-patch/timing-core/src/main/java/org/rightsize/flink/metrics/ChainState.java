@@ -1,22 +1,35 @@
 package org.rightsize.flink.metrics;
 
 /**
- * What one thread knows about the record it is processing: how deep in the chain it is, whether
- * the record is timed (decided once, at the head), and for exclusive times the inclusive time of
- * the child operators entered so far at each level. Only its own thread touches it.
+ * What one thread knows about the record it is processing: whether a record is in the chain and
+ * whether it is timed (decided once, at the head), how deep a timed record is, and for exclusive
+ * times the inclusive time of the child operators entered so far at each level. One thread at a
+ * time touches it: its own, or that of the task it belongs to.
  */
 public final class ChainState {
 
+    /** A state for one task's timers to share (see {@link RecordTimer}). */
+    public ChainState() {}
+
     private static final ThreadLocal<ChainState> CURRENT = ThreadLocal.withInitial(ChainState::new);
 
-    /** Operators entered and not yet left on this thread. */
+    /** {@link #depth} while an untimed record runs through the chain. */
+    static final int UNTIMED = -1;
+
+    /**
+     * 0: no record in the chain; {@link #UNTIMED}: an untimed record is (operators inside it
+     * only read this field); n > 0: a timed record, n operators entered and not yet left.
+     */
     int depth;
 
-    /** Whether the record now being processed is timed. */
-    boolean timed;
-
-    /** Records to skip before the next timed one. */
+    /** Records to skip before the next timed one (the record that brings it to 0 is timed). */
     int countdown = 1;
+
+    /** The countdown last set, that is the records between the last two timed ones. */
+    int interval;
+
+    /** When the last timed record ended ({@code System.nanoTime()}); valid once {@link #interval} > 0. */
+    long lastTimedEndNanos;
 
     /** Inclusive nanoseconds of the children of the current level so far. */
     long childNanos;

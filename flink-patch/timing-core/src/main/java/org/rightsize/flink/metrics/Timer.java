@@ -9,8 +9,10 @@ import java.util.Set;
 /**
  * One named series of durations (say an operator's exclusive time) and its {@link
  * WindowedAggregator}. Samples go into a {@code long[]} that is handed over in one batch when
- * full or when {@link #flushIntervalNanos} has passed since the last hand-over, so records pay an
- * array store and the aggregator a call per batch.
+ * full or at the first sample after the clock passes a multiple of {@link #flushIntervalNanos},
+ * so records pay an array store and the aggregator a call per batch. The multiples are common to
+ * all timers, so the timers of one chain hand over the same records at the same time and their
+ * windows hold the same records (an operator's exclusive and inclusive times, the task's).
  *
  * <p>{@link #add} is meant for one writer thread (the task thread that runs the chain). A second
  * writer only risks losing or repeating samples, never an exception: indices are checked against
@@ -36,7 +38,7 @@ public final class Timer {
     private final long flushIntervalNanos;
     private final long[] buffer;
     private int size;
-    private long lastFlushNanos;
+    private long nextFlushNanos;
 
     private final long[] snapshot = new long[Snapshot.LEN];
 
@@ -51,7 +53,7 @@ public final class Timer {
         // window, and high-rate ones flush on a full buffer long before.
         this.flushIntervalNanos = Math.min(1_000, Math.max(10, windowMillis / 10)) * 1_000_000L;
         this.buffer = new long[size];
-        this.lastFlushNanos = nowNanos;
+        this.nextFlushNanos = nextFlushAfter(nowNanos);
         closeDroppedTimers();
         LIVE.add(new Reclaimer(this, aggregator));
     }
@@ -66,7 +68,7 @@ public final class Timer {
         samples[index] = durationNanos;
         index++;
         size = index;
-        if (index >= samples.length || nowNanos - lastFlushNanos >= flushIntervalNanos) {
+        if (index >= samples.length || nowNanos - nextFlushNanos >= 0) {
             flush(nowNanos);
         }
     }
@@ -75,10 +77,15 @@ public final class Timer {
     public void flush(long nowNanos) {
         int count = Math.min(size, buffer.length);
         size = 0;
-        lastFlushNanos = nowNanos;
+        nextFlushNanos = nextFlushAfter(nowNanos);
         if (count > 0) {
             aggregator.recordBatch(buffer, count);
         }
+    }
+
+    /** The first multiple of the flush interval after {@code nowNanos}. */
+    private long nextFlushAfter(long nowNanos) {
+        return Math.floorDiv(nowNanos, flushIntervalNanos) * flushIntervalNanos + flushIntervalNanos;
     }
 
     /**

@@ -34,6 +34,22 @@ class TimerTest {
     }
 
     @Test
+    void timersCreatedAtDifferentTimesHandOverAtTheSameTicks() {
+        CapturingAggregator early = new CapturingAggregator();
+        CapturingAggregator late = new CapturingAggregator();
+        Timer first = new Timer("first", early, 1_000, 0, 512);
+        Timer second = new Timer("second", late, 1_000, 70 * MS, 512);
+        first.add(1, 90 * MS);
+        second.add(1, 90 * MS);
+        assertTrue(early.batches.isEmpty() && late.batches.isEmpty());
+        // The tick at 100 ms is common to both, though the second is only 30 ms old.
+        first.add(2, 100 * MS);
+        second.add(2, 100 * MS);
+        assertEquals(Arrays.asList(1L, 2L), early.samples());
+        assertEquals(Arrays.asList(1L, 2L), late.samples());
+    }
+
+    @Test
     void flushIntervalStaysBetweenTenMillisecondsAndOneSecond() {
         CapturingAggregator shortWindow = new CapturingAggregator();
         Timer fast = new Timer("t", shortWindow, 20, 0, 512);

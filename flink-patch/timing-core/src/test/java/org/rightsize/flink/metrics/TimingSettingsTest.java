@@ -23,7 +23,7 @@ class TimingSettingsTest {
     void unsetKeysGiveTheDocumentedDefaults() {
         TimingSettings settings = read();
         assertTrue(settings.enabled());
-        assertEquals(128, settings.sampleEvery());
+        assertEquals(4096, settings.sampleEvery());
         assertEquals(10_000, settings.windowMillis());
         assertNull(settings.nativeLibrary());
         assertTrue(settings.problems().isEmpty());

@@ -38,6 +38,9 @@ public final class FlinkRecordTiming {
     /** Task metric group → the task's timer, shared by every head of the task's chain. */
     private static final Map<MetricGroup, Timer> TASK_TIMERS = new WeakHashMap<>();
 
+    /** Task metric group → the chain state every timer of the task shares. */
+    private static final Map<MetricGroup, ChainState> TASK_CHAINS = new WeakHashMap<>();
+
     /** Settings of the last configuration seen, for operators that do not expose theirs. */
     private static volatile TimingSettings lastSettings = TimingSettings.defaults();
 
@@ -89,6 +92,11 @@ public final class FlinkRecordTiming {
         @Override
         public void accept(StreamRecord<T> record) throws Exception {
             ChainState state = timer.enter();
+            if (state == null) {
+                // Inside an untimed record: a plain call, with nothing to undo afterwards.
+                processor.accept(record);
+                return;
+            }
             try {
                 processor.accept(record);
             } finally {
@@ -155,7 +163,14 @@ public final class FlinkRecordTiming {
                     registerSet(taskGroup, MetricNames.DEAL_TIME, task, true);
                 }
             }
-            RecordTimer timer = new RecordTimer(exclusive, inclusive, task, settings.sampleEvery());
+            // Without its task's metric group the operator cannot share its task's state: one
+            // per thread then, found on each record.
+            ChainState chain =
+                    taskGroup == operatorGroup
+                            ? null
+                            : TASK_CHAINS.computeIfAbsent(taskGroup, group -> new ChainState());
+            RecordTimer timer =
+                    new RecordTimer(exclusive, inclusive, task, settings.sampleEvery(), chain);
             OPERATOR_TIMERS.put(operator, timer);
             return timer;
         }

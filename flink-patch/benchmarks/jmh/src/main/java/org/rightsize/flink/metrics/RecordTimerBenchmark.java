@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * call it ({@code enter}; process; {@code exit} in a finally), for one operator and for a chain of
  * four (a source head, then map, filter and sink, as in {@code overhead.sh}'s pipeline). Each
  * {@code *Untimed} method is the same work without timing; the difference is timing's cost per
- * record. Timed variants: one record in 128 (the default) or every record, fed to the native
+ * record. Timed variants: at most 4096 records apart (the default) or every record, fed to the native
  * aggregator (jni-metrics) or to the pure-Java fallback. {@code clockRead} calibrates: the cost
  * of the clock alone on the machine at hand.
  *
@@ -45,8 +45,8 @@ public class RecordTimerBenchmark {
     @State(Scope.Thread)
     public static class Chain {
 
-        /** Time one record in N at the chain head: 128 is the default, 1 times every record. */
-        @Param({"128", "1"})
+        /** At most N records between timed ones: 4096 is the default, 1 times every record. */
+        @Param({"4096", "1"})
         public int sampleEvery;
 
         /** {@code native}: jni-metrics (must load, or setup fails); {@code java}: the fallback. */
@@ -82,10 +82,12 @@ public class RecordTimerBenchmark {
                 timers[i] = new Timer(name, backend, windowMillis, now);
             }
             Timer task = timers[8];
-            source = new RecordTimer(timers[0], timers[1], task, sampleEvery);
-            map = new RecordTimer(timers[2], timers[3], task, sampleEvery);
-            filter = new RecordTimer(timers[4], timers[5], task, sampleEvery);
-            sink = new RecordTimer(timers[6], timers[7], task, sampleEvery);
+            // One chain state for the task's timers, as FlinkRecordTiming sets them up.
+            ChainState chainState = new ChainState();
+            source = new RecordTimer(timers[0], timers[1], task, sampleEvery, chainState);
+            map = new RecordTimer(timers[2], timers[3], task, sampleEvery, chainState);
+            filter = new RecordTimer(timers[4], timers[5], task, sampleEvery, chainState);
+            sink = new RecordTimer(timers[6], timers[7], task, sampleEvery, chainState);
         }
 
         @TearDown(Level.Trial)
