@@ -30,13 +30,14 @@ struct Cli {
 enum Command {
     Gc(cmd::gc::GcArgs),
     Scan(cmd::scan::ScanArgs),
+    Serve(cmd::serve::ServeArgs),
 }
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  analysis done (warnings about skipped files go to stderr)
-  1  an output could not be written
-  2  bad usage: unknown flag, malformed value
+  1  an output could not be written (serve: the store)
+  2  bad usage: unknown flag, malformed value, a --listen address in use (serve)
   3  nothing to analyse: no GC log among the inputs
   4  cannot reach Flink REST (scan): the message names the URL and what to check";
 
@@ -48,5 +49,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Gc(args) => cmd::gc::run(args),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }

@@ -436,6 +436,7 @@ test_scan_verdicts() {
     fi
     "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "${input_args[@]}" \
         >"$run_dir/scan.txt" 2>&1 || true
+    check_serve "${input_args[@]}"
     stop_producers
     note "scan report: $report (table: $run_dir/scan.txt)"
     checks="$(python3 - "$report" "$SCAN_RATE" "$SCAN_PARTITIONS" "$SCAN_TARGET" "$broker_side" \
@@ -508,7 +509,108 @@ PY
     stop_cluster
 }
 
-# 6. The scanner's broker-side input rate S on the real broker: the sampler's own tests (a cargo
+# 6. `rightsize serve` on the jobs of group 5, while their traffic flows: SERVE_SCANS scans a
+# few seconds apart confirm the over- and under-provisioned jobs' streaks, and a loopback webhook
+# receives exactly one alert for each, none for the right-sized job; a second serve on the same
+# store goes on counting (SERVE_SCANS + 1 hits) and alerts no more. Arguments: the scan's S flags.
+SERVE_SCANS=3
+
+# Serves a webhook on a free loopback port: one line per POST body into $1, the port into $2.
+webhook_receiver() {
+    python3 - "$1" "$2" <<'PY'
+import http.server, sys
+out, port_file = sys.argv[1], sys.argv[2]
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with open(out, "ab") as f:
+            f.write(body.replace(b"\n", b" ") + b"\n")
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(server.server_port))
+import os; os.replace(port_file + ".tmp", port_file)
+server.serve_forever()
+PY
+}
+
+# The alerts received, one "job-name direction" a line.
+alerts_received() {
+    [ -s "$1" ] || return 0
+    python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    print(a["job_name"], a["direction"])' "$1" | sort
+}
+
+# Consecutive hits of a job in a running serve's /api/v1/jobs ("" while unknown).
+serve_hits() {
+    curl -sf --max-time 5 "$1/api/v1/jobs" 2>/dev/null | json_eval \
+        "next((str(j['streak']['hits']) for j in d['jobs'] if j['job_name'] == '$2'), '')" 2>/dev/null
+}
+serve_hits_at_least() { local hits; hits="$(serve_hits "$1" "$2")"; [ -n "$hits" ] && [ "$hits" -ge "$3" ]; }
+
+check_serve() {
+    local store="$run_dir/serve-store" hooks="$run_dir/webhook.jsonl" port_file="$run_dir/webhook.port"
+    local receiver_pid serve_pid url expected received status
+    rm -rf "$store" "$hooks" "$port_file"
+    webhook_receiver "$hooks" "$port_file" &
+    receiver_pid=$!
+    if ! wait_for "the webhook receiver" 10 test -s "$port_file"; then
+        fail "serve: the webhook receiver did not start"
+        kill "$receiver_pid" 2>/dev/null || true
+        return 0
+    fi
+    local serve_args=(serve --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "$@" --no-memory
+        --alert-after "$SERVE_SCANS" --store "$store" --listen 127.0.0.1:0
+        --webhook "http://127.0.0.1:$(cat "$port_file")/alerts")
+    if "$rightsize" "${serve_args[@]}" --interval 5s --scans "$SERVE_SCANS" 2>"$run_dir/serve-1.log"; then
+        pass "serve: $SERVE_SCANS scheduled scans, exit 0"
+    else
+        fail "serve: the first run failed: $(tail -n 5 "$run_dir/serve-1.log")"
+    fi
+    expected="$(printf '%s\n' 'rightsize-e2e-scan-over-provisioned reduce' \
+        'rightsize-e2e-scan-under-provisioned increase' | sort)"
+    received="$(alerts_received "$hooks")"
+    if [ "$received" = "$expected" ]; then
+        pass "serve: one alert each for the over- and under-provisioned jobs after $SERVE_SCANS scans"
+    else
+        fail "serve: alerts after $SERVE_SCANS scans: [${received//$'\n'/; }], expected [${expected//$'\n'/; }]"
+    fi
+
+    # The same store again: the streak goes on from where the first process left it.
+    "$rightsize" "${serve_args[@]}" --interval 60s --scans 2 2>"$run_dir/serve-2.log" &
+    serve_pid=$!
+    wait_for "serve's address" 10 grep -q 'serving on http://' "$run_dir/serve-2.log" || true
+    url="$(sed -n 's|.*serving on \(http://[^/ ]*\)/.*|\1|p' "$run_dir/serve-2.log" | head -n 1)"
+    if [ -n "$url" ] && wait_for "a 4th hit across the restart" 60 \
+        serve_hits_at_least "$url" rightsize-e2e-scan-over-provisioned $((SERVE_SCANS + 1)); then
+        pass "serve: the store kept the streak across a restart ($((SERVE_SCANS + 1)) consecutive hits)"
+    else
+        fail "serve: no hit count $((SERVE_SCANS + 1)) after the restart: $(tail -n 5 "$run_dir/serve-2.log")"
+    fi
+    kill -TERM "$serve_pid" 2>/dev/null || true
+    status=0
+    wait "$serve_pid" || status=$?
+    if [ "$status" -eq 0 ]; then
+        pass "serve: SIGTERM ends it cleanly"
+    else
+        fail "serve: exit $status after SIGTERM"
+    fi
+    received="$(alerts_received "$hooks")"
+    if [ "$received" = "$expected" ]; then
+        pass "serve: no second alert for a streak already reported"
+    else
+        fail "serve: alerts after the restart: [${received//$'\n'/; }]"
+    fi
+    kill "$receiver_pid" 2>/dev/null || true
+    wait "$receiver_pid" 2>/dev/null || true
+}
+
+# 7. The scanner's broker-side input rate S on the real broker: the sampler's own tests (a cargo
 # integration test that runs when RIGHTSIZE_KAFKA_BOOTSTRAP is set), then `rightsize scan` on
 # steady datagen traffic, whose S must come from broker offsets within 10 % of the rate produced.
 broker_rate_check() {

@@ -3,4 +3,5 @@
 
 pub mod gc;
 pub mod scan;
+pub mod serve;
 pub mod values;

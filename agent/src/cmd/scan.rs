@@ -323,6 +323,12 @@ impl ScanArgs {
         }))
     }
 
+    /// The options, with every file the flags name read and checked: what `serve` runs each scan
+    /// with.
+    pub(super) fn resolve(&self) -> Result<ScanOptions, String> {
+        self.scan_options()
+    }
+
     fn options(&self, ca_certificates_pem: Option<Vec<u8>>) -> ScanOptions {
         let auth = match (&self.token, &self.user) {
             (Some(token), _) => Some(Auth::Bearer(token.clone())),

@@ -411,8 +411,9 @@ const FOOTER: &str = "<footer class=\"page-footer\">Sizes in MiB (2<sup>20</sup>
 old-generation occupancy after Full GC, or the best proxy the collector offers, with its basis and confidence. \
 Recommendations follow Hunt (<i>Java Performance</i>): heap 3–4 × M, young 1–1.5 × M, old 2–3 × M.</footer>\n";
 
-/// The page's stylesheet: system fonts only, print-friendly, no external resource.
-const STYLE: &str = r#"
+/// The page's stylesheet: system fonts only, print-friendly, no external resource. Shared with
+/// the page of `serve`, so both look the same.
+pub(crate) const STYLE: &str = r#"
 :root{--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f5f6f8;--card:#fff;
 --young:#2563eb;--full:#dc2626;--other:#d97706;--old:#7c3aed;--committed:#9ca3af;--live:#059669}
 *{box-sizing:border-box}

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::evaluate::{JobEvaluation, TimeBasis, VertexEvaluation};
 use super::options::DecideOptions;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Reduce,
