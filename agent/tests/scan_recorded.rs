@@ -6,6 +6,7 @@
 //! anything else is a 404 here, as from a JobManager that does not know the path.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use rightsize::scan::evaluate::{InputRate, RateBasis};
 use rightsize::scan::kafka::{KafkaSnapshot, TopicRate};
@@ -50,7 +51,12 @@ fn consumer_sql() -> rightsize::scan::sql::SqlScript {
 
 fn options(url: &str) -> ScanOptions {
     ScanOptions {
-        collect: CollectOptions { flink_url: url.to_owned(), retries: 0, ..CollectOptions::default() },
+        collect: CollectOptions {
+            flink_url: url.to_owned(),
+            retries: 0,
+            metrics_refresh_wait: Duration::ZERO,
+            ..CollectOptions::default()
+        },
         sql_scripts: vec![consumer_sql()],
         ..ScanOptions::default()
     }

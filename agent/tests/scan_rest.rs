@@ -105,6 +105,7 @@ fn options(url: &str, jobs: &[&str]) -> CollectOptions {
         timeout: Duration::from_millis(500),
         retries: 1,
         backoff: Duration::from_millis(10),
+        metrics_refresh_wait: Duration::ZERO,
         ..CollectOptions::default()
     }
 }

@@ -175,6 +175,13 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     concurrency: u32,
 
+    /// Wait after asking the JobManager to refresh its metric store, before reading metrics.
+    /// The JobManager fetches from the TaskManagers only when asked, and answers the asking
+    /// request from its old store: after a quiet spell the first answers are stale or empty.
+    /// 0 skips it (for a JobManager that a dashboard polls anyway).
+    #[arg(long, value_name = "DURATION", value_parser = values::seconds, default_value = "2s")]
+    metrics_refresh_wait: f64,
+
     /// Bearer token sent as "Authorization: Bearer TOKEN".
     #[arg(long, value_name = "TOKEN", env = "RIGHTSIZE_FLINK_TOKEN", hide_env_values = true, conflicts_with = "user")]
     token: Option<String>,
@@ -348,6 +355,7 @@ impl ScanArgs {
                 concurrency: usize::try_from(self.concurrency).unwrap_or(1),
                 auth,
                 ca_certificates_pem,
+                metrics_refresh_wait: Duration::from_secs_f64(self.metrics_refresh_wait),
             },
             input_rates: self.input_rates.iter().cloned().collect(),
             kafka: None,

@@ -263,6 +263,9 @@ pub fn collect_with_progress(
         options.job_ids.clone()
     };
 
+    if !job_ids.is_empty() {
+        refresh_metric_store(&client, options.metrics_refresh_wait);
+    }
     let done = AtomicUsize::new(0);
     let results = for_each_bounded(&job_ids, options.concurrency, |jid| {
         let job = collect_job(&client, jid);
@@ -293,6 +296,20 @@ pub fn collect_with_progress(
         }
     }
     Ok(snapshot)
+}
+
+/// Makes the JobManager's metric store current before the scan reads it. Any metrics request
+/// triggers the JobManager's fetch from the TaskManagers (when its store is older than
+/// `metrics.fetcher.update-interval`) but is answered from the store as it was; the wait lets the
+/// fetch land. Best effort: a failure here shows up, labelled, in the requests that follow.
+fn refresh_metric_store(client: &FlinkClient, wait: Duration) {
+    if wait.is_zero() {
+        return;
+    }
+    if let Err(error) = client.get::<serde_json::Value>("/jobmanager/metrics?get=Status.JVM.CPU.Load") {
+        tracing::debug!("refreshing the JobManager's metric store: {error}");
+    }
+    std::thread::sleep(wait);
 }
 
 /// Runs `work` over `items` on at most `concurrency` threads; results keep the items' order.

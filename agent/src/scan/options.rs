@@ -104,6 +104,12 @@ pub struct CollectOptions {
     /// PEM certificates to trust for `https://` instead of the public web PKI roots (a private
     /// CA, a self-signed JobManager). `None` = the public roots.
     pub ca_certificates_pem: Option<Vec<u8>>,
+    /// Wait after asking the JobManager to refresh its metric store, before reading metrics.
+    /// Default 2 s. The JobManager fetches metrics from the TaskManagers only when a metrics
+    /// request arrives and its store is older than `metrics.fetcher.update-interval`, and answers
+    /// that request from the store as it was: after a quiet spell, the first answers are minutes
+    /// old or empty. Zero skips the refresh (a JobManager polled continuously anyway).
+    pub metrics_refresh_wait: Duration,
 }
 
 impl Default for CollectOptions {
@@ -117,6 +123,7 @@ impl Default for CollectOptions {
             concurrency: 4,
             auth: None,
             ca_certificates_pem: None,
+            metrics_refresh_wait: Duration::from_secs(2),
         }
     }
 }
