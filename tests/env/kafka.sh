@@ -15,12 +15,8 @@ set -euo pipefail
 
 usage() { sed -n '/^#   tests/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-run_dir="${RIGHTSIZE_E2E_DIR:-$RIGHTSIZE_REPO/target/e2e/cluster}"
-if [ "${1:-}" = --run-dir ]; then
-    [ $# -ge 2 ] || usage
-    run_dir="$2"
-    shift 2
-fi
+take_run_dir "$@"
+shift "$run_dir_args"
 [ $# -ge 1 ] || usage
 load_cluster_state "$run_dir"
 [ -n "$RIGHTSIZE_KAFKA_BOOTSTRAP" ] || die "the cluster in $run_dir runs without Kafka"

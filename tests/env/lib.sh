@@ -61,6 +61,20 @@ pid_running() {
     [[ "$stat" != Z* ]]
 }
 
+# The run dir of a script called as `SCRIPT [--run-dir DIR] ARGS...`: DIR, else as in cluster.sh
+# ($RIGHTSIZE_E2E_DIR or target/e2e/cluster). Sets run_dir, and run_dir_args to the number of
+# arguments the caller shifts (0 or 2); a --run-dir without a value calls the caller's usage.
+# shellcheck disable=SC2034 # run_dir and run_dir_args are the caller's
+take_run_dir() {
+    run_dir="${RIGHTSIZE_E2E_DIR:-$RIGHTSIZE_REPO/target/e2e/cluster}"
+    run_dir_args=0
+    if [ "${1:-}" = --run-dir ]; then
+        [ $# -ge 2 ] || usage
+        run_dir="$2"
+        run_dir_args=2
+    fi
+}
+
 # Loads the ports, paths and PIDs cluster.sh recorded for a run dir (plain KEY=value lines, so
 # they become globals), or stops with what to do.
 load_cluster_state() {

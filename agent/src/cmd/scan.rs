@@ -205,7 +205,7 @@ pub struct ScanArgs {
 
     /// File names in a TaskManager's log directory read as its GC log (* and ? wildcards).
     /// Rotated (gc.log.3) and gzipped files of the same log match too.
-    #[arg(long, value_name = "GLOB", default_value = "*gc*.log*")]
+    #[arg(long, value_name = "GLOB", default_value = "*gc*.log*", value_parser = values::file_pattern)]
     gc_log_pattern: String,
 
     /// GC log bytes downloaded per TaskManager, newest files first; older rotated files beyond

@@ -66,7 +66,7 @@ pub struct SidecarArgs {
     dir: PathBuf,
 
     /// File names to follow in --dir: `*` any run of characters, `?` one character.
-    #[arg(long, value_name = "GLOB", default_value = "gc*.log*")]
+    #[arg(long, value_name = "GLOB", default_value = "gc*.log*", value_parser = values::file_pattern)]
     pattern: String,
 
     /// Where the checkpoint and the push spool live. Default: DIR/.rightsize-sidecar (on the log

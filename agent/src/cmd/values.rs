@@ -1,6 +1,11 @@
 //! Parsers for flag values shared by subcommands: sizes (`4g`), factor ranges (`3-4`),
 //! durations (`300s`). Errors say what a valid value looks like.
 
+/// Checks a file-name pattern (`*` and `?` wildcards, no directory part).
+pub fn file_pattern(text: &str) -> Result<String, String> {
+    rightsize::tail::Pattern::new(text).map(|_| text.to_owned()).map_err(|error| error.to_string())
+}
+
 /// Parses a memory size: `4g`, `4096m`, `512MiB`, `1.5G`, `1073741824` (bytes).
 pub fn byte_size(text: &str) -> Result<u64, String> {
     let lower = text.trim().to_ascii_lowercase();

@@ -22,4 +22,4 @@ pub mod reader;
 
 pub use checkpoint::{Checkpoint, CheckpointStore, ConsumerState, EventMark};
 pub use fingerprint::{FileIdentity, FileKey, Fingerprint};
-pub use reader::{Follower, FollowerConfig, LineConsumer, LineOrigin, PollReport, Progress};
+pub use reader::{Follower, FollowerConfig, LineConsumer, LineOrigin, Pattern, PollReport, Progress};

@@ -792,14 +792,15 @@ fn start_over(
     fingerprint.map(|_| ())
 }
 
-/// A file-name pattern: `*` is any run of characters, `?` any one character.
+/// A file-name pattern: `*` is any run of characters, `?` any one character. Shared by the
+/// follower and the scanner's choice of GC log files among a TaskManager's logs.
 #[derive(Debug, Clone)]
-struct Pattern {
+pub struct Pattern {
     chars: Vec<char>,
 }
 
 impl Pattern {
-    fn new(pattern: &str) -> io::Result<Self> {
+    pub fn new(pattern: &str) -> io::Result<Self> {
         if pattern.is_empty() || pattern.contains('/') {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -811,7 +812,7 @@ impl Pattern {
 
     /// Iterative wildcard matching with backtracking to the last `*`: linear in practice,
     /// never exponential.
-    fn matches(&self, name: &str) -> bool {
+    pub fn matches(&self, name: &str) -> bool {
         let name: Vec<char> = name.chars().collect();
         let (mut p, mut n) = (0, 0);
         let mut star: Option<(usize, usize)> = None;

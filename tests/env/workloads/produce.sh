@@ -17,12 +17,8 @@ shopt -s inherit_errexit
 
 usage() { sed -n '/^#   tests/,/^#$/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-run_dir="${RIGHTSIZE_E2E_DIR:-$RIGHTSIZE_REPO/target/e2e/cluster}"
-if [ "${1:-}" = --run-dir ]; then
-    [ $# -ge 2 ] || usage
-    run_dir="$2"
-    shift 2
-fi
+take_run_dir "$@"
+shift "$run_dir_args"
 topic="" rate="" seconds=0
 for assignment in "$@"; do
     case "$assignment" in

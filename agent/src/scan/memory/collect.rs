@@ -389,33 +389,10 @@ fn is_jobmanager_log(name: &str) -> bool {
     ["jobmanager", "standalonesession", "historyserver"].iter().any(|word| lower.contains(word))
 }
 
-/// Shell-style file name match: `*` any run of characters, `?` one character.
+/// Shell-style file name match: `*` any run of characters, `?` one character. A pattern that is
+/// no file name (empty, or with a `/`) matches nothing.
 pub fn glob_matches(pattern: &str, name: &str) -> bool {
-    let (pattern, name): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    // Iterative matching with one backtrack point: linear in practice, never exponential.
-    let (mut p, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, n));
-                p += 1;
-            }
-            Some(&c) if c == '?' || c == name[n] => {
-                p += 1;
-                n += 1;
-            }
-            _ => match star {
-                Some((star_p, star_n)) => {
-                    p = star_p + 1;
-                    n = star_n + 1;
-                    star = Some((star_p, star_n + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
+    crate::tail::Pattern::new(pattern).is_ok_and(|pattern| pattern.matches(name))
 }
 
 /// The host of a TaskManager's RPC address (`pekko.tcp://flink@10.0.0.7:6122/user/rpc/...`).
