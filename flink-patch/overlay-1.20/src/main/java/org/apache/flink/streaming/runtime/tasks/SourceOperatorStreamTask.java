@@ -321,7 +321,7 @@ public class SourceOperatorStreamTask<T> extends StreamTask<T, SourceOperator<T,
             emitTimed(timer, streamRecord);
         }
 
-        /** Kept out of line: one record in thousands comes here. */
+        /** The head's timed record: one in thousands at most, set apart from the untimed path. */
         private void emitTimed(RecordTimer timer, StreamRecord<T> streamRecord) {
             ChainState chain = timer.enterHead();
             try {
