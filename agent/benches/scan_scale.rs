@@ -86,7 +86,13 @@ fn main() {
 /// One full scan, as `rightsize scan` runs it: collect, then analyse.
 fn scan_child(url: &str, concurrency: usize) {
     let options = ScanOptions {
-        collect: CollectOptions { flink_url: url.to_owned(), concurrency, ..CollectOptions::default() },
+        collect: CollectOptions {
+            flink_url: url.to_owned(),
+            concurrency,
+            // The simulator has no metric fetcher to wait for.
+            metrics_refresh_wait: Duration::ZERO,
+            ..CollectOptions::default()
+        },
         ..ScanOptions::default()
     };
     let started = Instant::now();

@@ -91,6 +91,7 @@ fn scan(flink: &RecordedFlink, sidecar_reports: &[GcPush]) -> ScanReport {
             timeout: Duration::from_millis(500),
             retries: 0,
             backoff: Duration::from_millis(10),
+            metrics_refresh_wait: Duration::ZERO,
             ..CollectOptions::default()
         },
         ..ScanOptions::default()

@@ -105,6 +105,7 @@ fn options(url: &str, jobs: &[&str]) -> CollectOptions {
         timeout: Duration::from_millis(500),
         retries: 1,
         backoff: Duration::from_millis(10),
+        metrics_refresh_wait: Duration::ZERO,
         ..CollectOptions::default()
     }
 }
@@ -145,7 +146,7 @@ fn recorded_jobs_become_snapshots_with_vertices_roles_and_labelled_gaps() {
 
     let requests = flink.requests();
     let aggregate = format!(
-        "GET /jobs/{JOB_2_3}/vertices/{CO_JOIN}/subtasks/metrics?get=taskOneRecordDealTime,numRecordsOutPerSecond,numRecordsInPerSecond,busyTimeMsPerSecond&agg=max,sum HTTP/1.1"
+        "GET /jobs/{JOB_2_3}/vertices/{CO_JOIN}/subtasks/metrics?get=numRecordsOutPerSecond,numRecordsInPerSecond,busyTimeMsPerSecond&agg=max,sum HTTP/1.1"
     );
     assert!(requests.iter().any(|r| r.starts_with(&aggregate)), "{requests:#?}");
     // The aggregate query failed, so no per-subtask busy-time fallback is tried after it; the
@@ -262,7 +263,7 @@ fn the_command_prints_the_scan_and_exits_0_or_4() {
     let stdout = String::from_utf8_lossy(&scanned.stdout);
     assert_eq!(scanned.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&scanned.stderr));
     assert!(stdout.contains("Job insight-120"), "{stdout}");
-    assert!(stdout.contains("S: 1000 rec/s (--input-rate insight-120=1000)"), "{stdout}");
+    assert!(stdout.contains("S: 1000 rec/s, user-given (--input-rate insight-120=1000)"), "{stdout}");
 
     let bad_ca = run(&["--flink", &flink.url, "--ca-cert", "/nonexistent/ca.pem"]);
     let stderr = String::from_utf8_lossy(&bad_ca.stderr);

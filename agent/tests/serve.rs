@@ -205,6 +205,7 @@ fn service(flink_url: &str, store: &Path) -> Arc<Service> {
             flink_url: flink_url.to_owned(),
             timeout: Duration::from_secs(2),
             retries: 0,
+            metrics_refresh_wait: Duration::ZERO,
             ..CollectOptions::default()
         },
         input_rates: RATES

@@ -2,9 +2,10 @@
 # End-to-end tests on a real standalone Flink cluster (tests/env/cluster.sh: JobManager and
 # TaskManager in separate JVMs): the timing overlay on each Flink line it supports, with the
 # native aggregator and without it, the TaskManager's GC log on disk, over REST and through
-# `rightsize gc`, Kafka topics in a source's metrics, and `rightsize scan`'s verdicts on jobs of
-# known per-record cost (over-, right- and under-sized). One cluster per configuration, one at a
-# time (two would not fit on 2 cores); each is stopped before the next starts, and on any exit.
+# `rightsize gc`, Kafka topics in a source's metrics, `rightsize scan`'s verdicts on jobs of
+# known per-record cost (over-, right- and under-sized), and its input rate S measured on the
+# Kafka broker. One cluster per configuration, one at a time (two would not fit on 2 cores); each
+# is stopped before the next starts, and on any exit.
 #
 #   tests/e2e/run.sh       run dir: $RIGHTSIZE_E2E_DIR or target/e2e/e2e
 #
@@ -15,6 +16,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 . "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/common.sh"
 . "$(cd "$(dirname "$0")/.." && pwd)/env/lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/sidecar.sh"
 
 E2E_DIR="$RIGHTSIZE_REPO/tests/e2e"
 WAIT_SECONDS=90       # for a job, its records or its metrics to show up
@@ -550,6 +552,9 @@ serve_hits() {
     curl -sf --max-time 5 "$1/api/v1/jobs" 2>/dev/null | json_eval \
         "next((str(j['streak']['hits']) for j in d['jobs'] if j['job_name'] == '$2'), '')" 2>/dev/null
 }
+serve_lists_gc_report() {
+    [ "$(curl -sf --max-time 5 "$1/api/v1/gc-reports" | json_eval 'len(d["gc_reports"])')" -gt 0 ]
+}
 serve_hits_at_least() { local hits; hits="$(serve_hits "$1" "$2")"; [ -n "$hits" ] && [ "$hits" -ge "$3" ]; }
 
 check_serve() {
@@ -581,7 +586,7 @@ check_serve() {
     fi
 
     # The same store again: the streak goes on from where the first process left it.
-    "$rightsize" "${serve_args[@]}" --interval 60s --scans 2 2>"$run_dir/serve-2.log" &
+    "$rightsize" "${serve_args[@]}" --interval 60s --scans 10 2>"$run_dir/serve-2.log" &
     serve_pid=$!
     wait_for "serve's address" 10 grep -q 'serving on http://' "$run_dir/serve-2.log" || true
     url="$(sed -n 's|.*serving on \(http://[^/ ]*\)/.*|\1|p' "$run_dir/serve-2.log" | head -n 1)"
@@ -590,6 +595,15 @@ check_serve() {
         pass "serve: the store kept the streak across a restart ($((SERVE_SCANS + 1)) consecutive hits)"
     else
         fail "serve: no hit count $((SERVE_SCANS + 1)) after the restart: $(tail -n 5 "$run_dir/serve-2.log")"
+    fi
+    # A sidecar beside the TaskManager pushes its GC analysis to this serve.
+    if [ -n "$url" ]; then
+        test_sidecar "$url"
+        if wait_for "serve to list the sidecar's push" 10 serve_lists_gc_report "$url"; then
+            pass "serve: the sidecar's GC analysis reached it ($url/api/v1/gc-reports)"
+        else
+            fail "serve: no sidecar push in $url/api/v1/gc-reports: $(tail -n 5 "$run_dir/sidecar.err")"
+        fi
     fi
     kill -TERM "$serve_pid" 2>/dev/null || true
     status=0
@@ -607,6 +621,55 @@ check_serve() {
     fi
     kill "$receiver_pid" 2>/dev/null || true
     wait "$receiver_pid" 2>/dev/null || true
+}
+
+# 7. The scanner's broker-side input rate S on the real broker: the sampler's own tests (a cargo
+# integration test that runs when RIGHTSIZE_KAFKA_BOOTSTRAP is set), then `rightsize scan` on
+# steady datagen traffic, whose S must come from broker offsets within 10 % of the rate produced.
+broker_rate_check() {
+    python3 -c '
+import json, sys
+rate = float(sys.argv[1])
+job = json.load(sys.stdin)["jobs"][0]["evaluation"]
+s = job["input_rate"]
+assert s.get("from") == "broker_offsets", s
+assert abs(s["records_per_s"] - rate) <= 0.1 * rate, s
+print("S =", round(s["records_per_s"]), "rec/s from", s["basis"])
+' "$1"
+}
+test_kafka_broker_rate() {
+    start_cluster --flink 2.2.1 --conf 'metrics.fetcher.update-interval: 1000' || return 0
+    if RIGHTSIZE_KAFKA_BOOTSTRAP="$RIGHTSIZE_KAFKA_BOOTSTRAP" cargo test -q -p rightsize --test kafka_rate \
+        --manifest-path "$RIGHTSIZE_REPO/Cargo.toml" >"$run_dir/kafka_rate.log" 2>&1; then
+        pass "end offsets and rates against Kafka $RIGHTSIZE_KAFKA_VERSION (cargo test --test kafka_rate)"
+    else
+        fail "cargo test --test kafka_rate: $(tail -n 30 "$run_dir/kafka_rate.log")"
+    fi
+    local topic=rightsize.e2e.rate rate=500 traffic consumer vertex report measured
+    if ! kafka topics --create --topic "$topic" --partitions 4 --replication-factor 1 >/dev/null; then
+        fail "create topic $topic"
+        stop_cluster
+        return 0
+    fi
+    traffic="$(sql "$RIGHTSIZE_ENV_DIR/workloads/traffic.sql" TOPIC="$topic" RATE="$rate")" || fail "submit traffic.sql"
+    consumer="$(sql "$RIGHTSIZE_ENV_DIR/workloads/over-provisioned.sql" TOPIC="$topic" PARALLELISM=2)" || fail "submit over-provisioned.sql"
+    if [ -n "$traffic" ] && [ -n "$consumer" ] \
+        && wait_for "the consumer to run" "$WAIT_SECONDS" job_running "$consumer" \
+        && vertex="$(vertex_id "$consumer" yes)" \
+        && wait_for "records at the consumer" "$WAIT_SECONDS" records_flowing "$consumer" "$vertex"; then
+        # The filled-in script sql.sh kept: its topic is matched to the job by pipeline.name.
+        if report="$("$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --job "$consumer" \
+            --kafka-bootstrap "$RIGHTSIZE_KAFKA_BOOTSTRAP" --rate-interval 5s \
+            --sql "$run_dir/workloads/over-provisioned.sql" --output json)" \
+            && measured="$(broker_rate_check "$rate" <<<"$report")"; then
+            pass "rightsize scan measures S on the brokers: $measured"
+        else
+            fail "rightsize scan --kafka-bootstrap: S not from broker offsets within 10 % of $rate/s: $report"
+        fi
+    else
+        fail "the Kafka jobs are not RUNNING with records flowing"
+    fi
+    stop_cluster
 }
 
 # --- the run ---------------------------------------------------------------------------------
@@ -650,3 +713,4 @@ test_overlay_native 2.3.0 "$jar_2_3"
 test_overlay_fallback 2.3.0 "$jar_2_3"
 test_kafka_source_metrics
 test_scan_verdicts
+test_kafka_broker_rate

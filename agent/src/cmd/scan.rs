@@ -8,8 +8,10 @@ use clap::{Args, ValueEnum};
 
 use super::values;
 use rightsize::gc::analysis::GcOptions;
-use rightsize::scan::options::{Auth, CollectOptions, DecideOptions, MemoryOptions, ScanOptions};
-use rightsize::scan::{self, collect, memory};
+use rightsize::scan::options::{
+    Auth, CollectOptions, DecideOptions, KafkaOptions, KafkaSasl, MemoryOptions, SaslMechanism, ScanOptions,
+};
+use rightsize::scan::{self, collect, kafka, memory, sql};
 use rightsize::wire::GcPush;
 
 /// Scan a Flink cluster once: per running job, is its parallelism too high, right or too low?
@@ -30,11 +32,17 @@ use rightsize::wire::GcPush;
 /// utilisation target, aligned to a divisor of the Kafka partitions (sources) or of the key
 /// groups (keyed vertices) and capped by max parallelism, with the arithmetic printed.
 ///
-/// S comes from --input-rate for now (broker-side measurement is to come). Without it the
-/// verdict says "S unknown" and the table still shows T, C, utilisation and recommendations.
+/// S is measured on the Kafka brokers (--kafka-bootstrap): the growth of the job's topics'
+/// log-end offsets over --rate-interval, which back-pressure does not distort. The topics come
+/// from the job's Kafka source metrics (Flink writes `orders.v1` as `orders_v1`; resolved against
+/// the brokers' topic list) and from its SQL (--sql). --input-rate overrides a topic's or a job's
+/// rate. Without broker access S is what the sources read (consumer-side), and said so. The
+/// report always names S's basis: broker offsets, user-given or consumer-side, and compares S
+/// with what the sources read and their backlog (pendingRecords).
+///
 /// Degraded inputs are labelled, never hidden: no timing patch (T falls back to busy time /
 /// input rate), a job that just (re)started (metrics not settled), REST timeouts, jobs that
-/// vanish mid-scan.
+/// vanish mid-scan, brokers that do not answer. See docs/scanner.md for every rule and label.
 ///
 /// Memory: per job, the TaskManagers running its subtasks are ranked by young GC count
 /// (Status.JVM.GarbageCollector.<young collector>.Count) and the top --top-taskmanagers are
@@ -49,6 +57,11 @@ use rightsize::wire::GcPush;
 /// Examples:
 ///
 ///   rightsize scan --flink http://jobmanager:8081
+///
+///   rightsize scan --flink http://jobmanager:8081 --kafka-bootstrap kafka-1:9092,kafka-2:9092
+///
+///   rightsize scan --flink http://jobmanager:8081 --kafka-bootstrap kafka:9093 --kafka-tls \
+///       --kafka-sasl-mechanism scram-sha-512 --kafka-user scanner --sql orders-job.sql
 ///
 ///   rightsize scan --flink http://jobmanager:8081 --input-rate orders=12000 --output json
 ///
@@ -66,11 +79,60 @@ pub struct ScanArgs {
     #[arg(long = "job", value_name = "JOB_ID")]
     jobs: Vec<String>,
 
-    /// Input rate S of a Kafka topic, records/s (repeatable). A job's S is the sum over its
-    /// source topics (found in Flink's Kafka source metric names; `orders.v1` matches Flink's
+    /// Input rate S of a Kafka topic, records/s (repeatable): overrides the broker-side rate of
+    /// that topic. A job's S is the sum over its source topics (`orders.v1` matches Flink's
     /// `orders_v1`). A job's name or id instead of a topic sets that job's S directly.
     #[arg(long = "input-rate", value_name = "TOPIC=RATE", value_parser = input_rate)]
     input_rates: Vec<(String, f64)>,
+
+    /// Kafka bootstrap servers for the broker-side input rate. Without them S is what the
+    /// sources read (consumer-side), or --input-rate.
+    #[arg(long, value_name = "HOST:PORT[,HOST:PORT]", env = "RIGHTSIZE_KAFKA_BOOTSTRAP", value_delimiter = ',')]
+    kafka_bootstrap: Vec<String>,
+
+    /// Connect to Kafka with TLS (implied by --kafka-ca-cert and --kafka-client-cert). Trusts
+    /// the public web PKI roots unless --kafka-ca-cert is given.
+    #[arg(long)]
+    kafka_tls: bool,
+
+    /// PEM file of the CA certificate(s) to trust for Kafka's TLS listener.
+    #[arg(long, value_name = "FILE", env = "RIGHTSIZE_KAFKA_CA_CERT")]
+    kafka_ca_cert: Option<std::path::PathBuf>,
+
+    /// PEM file of the client certificate (chain) for brokers that require mutual TLS; may hold
+    /// the private key too.
+    #[arg(long, value_name = "FILE", env = "RIGHTSIZE_KAFKA_CLIENT_CERT")]
+    kafka_client_cert: Option<std::path::PathBuf>,
+
+    /// PEM file of the client certificate's private key, when not in --kafka-client-cert.
+    #[arg(long, value_name = "FILE", env = "RIGHTSIZE_KAFKA_CLIENT_KEY", requires = "kafka_client_cert")]
+    kafka_client_key: Option<std::path::PathBuf>,
+
+    /// SASL mechanism for Kafka (needs --kafka-user and --kafka-password).
+    #[arg(long, value_enum, value_name = "MECHANISM", env = "RIGHTSIZE_KAFKA_SASL_MECHANISM")]
+    kafka_sasl_mechanism: Option<Mechanism>,
+
+    /// SASL user name for Kafka.
+    #[arg(long, value_name = "USER", env = "RIGHTSIZE_KAFKA_USER", requires = "kafka_sasl_mechanism")]
+    kafka_user: Option<String>,
+
+    /// SASL password for Kafka (prefer the environment variable: a flag shows in `ps`).
+    #[arg(long, value_name = "PASSWORD", env = "RIGHTSIZE_KAFKA_PASSWORD", hide_env_values = true)]
+    kafka_password: Option<String>,
+
+    /// Time between the two end-offset samples of the broker-side rate.
+    #[arg(long, value_name = "DURATION", value_parser = values::seconds, default_value = "10s")]
+    rate_interval: f64,
+
+    /// Timeout of connecting to Kafka and of each Kafka request.
+    #[arg(long, value_name = "DURATION", value_parser = values::seconds, default_value = "10s")]
+    kafka_timeout: f64,
+
+    /// Flink SQL script of a job (repeatable): its Kafka source tables give the topics by exact
+    /// name (sinks excluded, views resolved, topic-pattern expanded against the brokers). Matched
+    /// to a running job by pipeline.name, else by its source table names, else to the only job.
+    #[arg(long = "sql", value_name = "FILE")]
+    sql_files: Vec<std::path::PathBuf>,
 
     /// Output format on stdout.
     #[arg(long, short, value_enum, default_value_t = Output::Table)]
@@ -112,6 +174,13 @@ pub struct ScanArgs {
     /// Jobs scanned at once (bounds the load on the JobManager).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     concurrency: u32,
+
+    /// Wait after asking the JobManager to refresh its metric store, before reading metrics.
+    /// The JobManager fetches from the TaskManagers only when asked, and answers the asking
+    /// request from its old store: after a quiet spell the first answers are stale or empty.
+    /// 0 skips it (for a JobManager that a dashboard polls anyway).
+    #[arg(long, value_name = "DURATION", value_parser = values::seconds, default_value = "2s")]
+    metrics_refresh_wait: f64,
 
     /// Bearer token sent as "Authorization: Bearer TOKEN".
     #[arg(long, value_name = "TOKEN", env = "RIGHTSIZE_FLINK_TOKEN", hide_env_values = true, conflicts_with = "user")]
@@ -160,6 +229,18 @@ pub struct ScanArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Mechanism {
+    /// SASL/PLAIN (RFC 4616): the password travels as is; use it only with --kafka-tls.
+    Plain,
+    /// SASL/SCRAM-SHA-256 (RFC 7677).
+    #[value(name = "scram-sha-256")]
+    ScramSha256,
+    /// SASL/SCRAM-SHA-512.
+    #[value(name = "scram-sha-512")]
+    ScramSha512,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Output {
     /// Aligned text for people: one block per job, arithmetic below the table.
     Table,
@@ -168,9 +249,91 @@ enum Output {
 }
 
 impl ScanArgs {
-    /// The options, with the `--ca-cert` file read and checked: what `serve` runs each scan with.
+    /// The scan's options, with every file the flags name read and checked. `Err` is bad usage,
+    /// with what to fix.
+    pub fn scan_options(&self) -> Result<ScanOptions, String> {
+        let ca_certificates_pem = read_ca_cert(self.ca_cert.as_deref())?;
+        let mut options = self.options(ca_certificates_pem);
+        options.kafka = self.kafka_options()?;
+        for path in &self.sql_files {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| format!("cannot read --sql {}: {error}", path.display()))?;
+            let script = sql::parse_script(&path.display().to_string(), &text)
+                .map_err(|problem| format!("--sql {}: {problem}", path.display()))?;
+            options.sql_scripts.push(script);
+        }
+        Ok(options)
+    }
+
+    fn kafka_options(&self) -> Result<Option<KafkaOptions>, String> {
+        let bootstrap: Vec<String> =
+            self.kafka_bootstrap.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        if bootstrap.is_empty() {
+            return Ok(None);
+        }
+        if let Some(bad) =
+            bootstrap.iter().find(|server| server.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()))
+        {
+            return Err(format!("--kafka-bootstrap '{bad}': expected HOST:PORT, e.g. kafka-1:9092"));
+        }
+        let read = |flag: &str, path: &std::path::Path| {
+            std::fs::read(path).map_err(|error| format!("cannot read {flag} {}: {error}", path.display()))
+        };
+        let ca_certificates_pem = match &self.kafka_ca_cert {
+            Some(path) => {
+                let pem = read("--kafka-ca-cert", path)?;
+                kafka::check_pem(&pem, false)
+                    .map_err(|problem| format!("--kafka-ca-cert {}: {problem}", path.display()))?;
+                Some(pem)
+            }
+            None => None,
+        };
+        let client_identity_pem = match &self.kafka_client_cert {
+            Some(path) => {
+                let mut pem = read("--kafka-client-cert", path)?;
+                if let Some(key) = &self.kafka_client_key {
+                    pem.push(b'\n');
+                    pem.extend(read("--kafka-client-key", key)?);
+                }
+                kafka::check_pem(&pem, true)
+                    .map_err(|problem| format!("--kafka-client-cert {}: {problem}", path.display()))?;
+                Some(pem)
+            }
+            None => None,
+        };
+        let sasl = match (self.kafka_sasl_mechanism, &self.kafka_user, &self.kafka_password) {
+            (None, _, _) => None,
+            (Some(mechanism), Some(user), Some(password)) => Some(KafkaSasl {
+                mechanism: match mechanism {
+                    Mechanism::Plain => SaslMechanism::Plain,
+                    Mechanism::ScramSha256 => SaslMechanism::ScramSha256,
+                    Mechanism::ScramSha512 => SaslMechanism::ScramSha512,
+                },
+                user: user.clone(),
+                password: password.clone(),
+            }),
+            (Some(_), _, _) => {
+                return Err("--kafka-sasl-mechanism needs --kafka-user and --kafka-password \
+                            (or RIGHTSIZE_KAFKA_USER and RIGHTSIZE_KAFKA_PASSWORD)"
+                    .to_owned())
+            }
+        };
+        Ok(Some(KafkaOptions {
+            bootstrap,
+            tls: self.kafka_tls || ca_certificates_pem.is_some() || client_identity_pem.is_some(),
+            ca_certificates_pem,
+            client_identity_pem,
+            sasl,
+            rate_interval: Duration::from_secs_f64(self.rate_interval),
+            timeout: Duration::from_secs_f64(self.kafka_timeout),
+            ..KafkaOptions::default()
+        }))
+    }
+
+    /// The options, with every file the flags name read and checked: what `serve` runs each scan
+    /// with.
     pub(super) fn resolve(&self) -> Result<ScanOptions, String> {
-        Ok(self.options(read_ca_cert(self.ca_cert.as_deref())?))
+        self.scan_options()
     }
 
     fn options(&self, ca_certificates_pem: Option<Vec<u8>>) -> ScanOptions {
@@ -192,8 +355,11 @@ impl ScanArgs {
                 concurrency: usize::try_from(self.concurrency).unwrap_or(1),
                 auth,
                 ca_certificates_pem,
+                metrics_refresh_wait: Duration::from_secs_f64(self.metrics_refresh_wait),
             },
             input_rates: self.input_rates.iter().cloned().collect(),
+            kafka: None,
+            sql_scripts: Vec::new(),
             decide: DecideOptions {
                 tolerance: self.tolerance,
                 headroom_factor: self.headroom_factor,
@@ -260,8 +426,8 @@ fn read_ca_cert(path: Option<&std::path::Path>) -> Result<Option<Vec<u8>>, Strin
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
-    let ca_certificates_pem = match read_ca_cert(args.ca_cert.as_deref()) {
-        Ok(pem) => pem,
+    let options = match args.scan_options() {
+        Ok(options) => options,
         Err(message) => {
             eprintln!("rightsize: {message}");
             return ExitCode::from(2);
@@ -274,15 +440,21 @@ pub fn run(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = args.options(ca_certificates_pem);
     // Progress on stderr only for a person watching: a terminal, not a log file or a pipe.
     let show_progress = std::io::stderr().is_terminal();
+    // The Kafka stage follows the last job and takes --rate-interval: say so while it runs.
+    let rate_interval = options.kafka.as_ref().map(|kafka| kafka.rate_interval.as_secs_f64());
     let progress = |done: usize, total: usize| {
         if show_progress {
-            eprint!("\rrightsize: scanned {done}/{total} jobs");
+            match rate_interval {
+                Some(seconds) if done == total => {
+                    eprint!("\rrightsize: scanned {done}/{total} jobs; measuring Kafka rates over {seconds} s")
+                }
+                _ => eprint!("\rrightsize: scanned {done}/{total} jobs"),
+            }
         }
     };
-    let collected = collect::collect_with_progress(&options.collect, &progress);
+    let collected = scan::collect_all(&options, &progress);
     if show_progress {
         eprint!("\r\x1b[2K"); // Clear the progress line before the report.
     }
@@ -333,5 +505,50 @@ mod tests {
         assert_eq!(fraction("0.7"), Ok(0.7));
         assert!(fraction("0").is_err());
         assert!(fraction("1").is_err());
+    }
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        scan: ScanArgs,
+    }
+
+    fn kafka(args: &[&str]) -> Result<Option<KafkaOptions>, String> {
+        use clap::Parser;
+        let argv = ["rightsize", "--flink", "http://jobmanager:8081"].iter().chain(args);
+        Cli::try_parse_from(argv).map_err(|error| error.to_string())?.scan.kafka_options()
+    }
+
+    #[test]
+    fn kafka_flags_become_options_and_bad_ones_say_what_to_fix() {
+        let options = kafka(&[
+            "--kafka-bootstrap",
+            "kafka-1:9092,kafka-2:9092",
+            "--kafka-sasl-mechanism",
+            "scram-sha-512",
+            "--kafka-user",
+            "scanner",
+            "--kafka-password",
+            "secret",
+            "--rate-interval",
+            "30s",
+        ])
+        .expect("valid")
+        .expect("Kafka configured");
+        assert_eq!(options.bootstrap, ["kafka-1:9092", "kafka-2:9092"]);
+        assert_eq!(options.rate_interval, Duration::from_secs(30));
+        assert!(!options.tls);
+        let sasl = options.sasl.expect("SASL");
+        assert_eq!((sasl.mechanism, sasl.user.as_str()), (SaslMechanism::ScramSha512, "scanner"));
+        assert!(!format!("{sasl:?}").contains("secret"), "the password stays out of debug output");
+
+        assert!(kafka(&["--kafka-bootstrap", "kafka-1"]).unwrap_err().contains("expected HOST:PORT"));
+        let missing = kafka(&["--kafka-bootstrap", "k:9092", "--kafka-sasl-mechanism", "plain", "--kafka-user", "u"]);
+        if std::env::var_os("RIGHTSIZE_KAFKA_PASSWORD").is_none() {
+            assert!(missing.unwrap_err().contains("needs --kafka-user and --kafka-password"));
+        }
+        let no_file = kafka(&["--kafka-bootstrap", "k:9092", "--kafka-ca-cert", "/nonexistent/ca.pem"]);
+        assert!(no_file.unwrap_err().starts_with("cannot read --kafka-ca-cert /nonexistent/ca.pem"));
+        assert!(kafka(&[]).expect("valid").is_none() || std::env::var_os("RIGHTSIZE_KAFKA_BOOTSTRAP").is_some());
     }
 }

@@ -165,12 +165,19 @@ pub struct Server {
 impl Server {
     /// Binds the listening socket.
     pub fn bind(options: ServerOptions) -> anyhow::Result<Server> {
-        let inner = tiny_http::Server::http(options.listen).map_err(|error| {
+        let cannot_listen = |error: &dyn std::fmt::Display| {
             anyhow::anyhow!(
                 "cannot listen on {}: {error}; choose another address with --listen (port 0 picks a free one)",
                 options.listen
             )
-        })?;
+        };
+        let listener = std::net::TcpListener::bind(options.listen).map_err(|error| cannot_listen(&error))?;
+        // Accepted connections inherit TCP_NODELAY (Linux). Without it a response written as
+        // head then body waits for the client's delayed ACK, several ms a request even on loopback.
+        if let Err(error) = socket2::SockRef::from(&listener).set_tcp_nodelay(true) {
+            tracing::debug!("TCP_NODELAY on {}: {error}", options.listen);
+        }
+        let inner = tiny_http::Server::from_listener(listener, None).map_err(|error| cannot_listen(&error))?;
         let local_addr = inner
             .server_addr()
             .to_ip()

@@ -1,9 +1,11 @@
-//! Stage 1: Flink REST → [`ClusterSnapshot`]. The only stage that does I/O.
+//! Stage 1: Flink REST → [`ClusterSnapshot`] (the brokers' side is [`super::kafka`]).
 //!
 //! Requests per job: `/jobs/:jid` (vertices, parallelism, max parallelism, plan), then per vertex
-//! one aggregated subtask-metrics query; a source vertex adds its metric-name listing (for Kafka
-//! topics and partitions), and a vertex without `taskOneRecordDealTime` adds its per-subtask busy
-//! time and input rate (for the busy-time fallback of T). Jobs are scanned a few at a time
+//! two aggregated subtask-metrics queries (Flink's rates and busy time; the timing patch's T); a
+//! source vertex adds its metric-name listing (for Kafka topics and partitions) and, for a Kafka
+//! source, its operators' consumer-side rate and backlog; a vertex without
+//! `taskOneRecordDealTime` adds its per-subtask busy time and input rate (for the busy-time
+//! fallback of T). Once per scan, `/taskmanagers` gives the slot size. Jobs are scanned a few at a time
 //! (`concurrency`), vertices of a job one after another, so the JobManager sees at most
 //! `concurrency` requests at once.
 //!
@@ -18,7 +20,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::options::{Auth, CollectOptions};
-use super::snapshot::{ClusterSnapshot, JobSnapshot, SubtaskLoad, VertexMetrics, VertexSnapshot};
+use super::snapshot::{ClusterSnapshot, JobSnapshot, SlotSize, SourceLag, SubtaskLoad, VertexMetrics, VertexSnapshot};
 
 /// The task metrics every vertex is asked for, aggregated over subtasks.
 const RECORD_TIME: &str = "taskOneRecordDealTime";
@@ -261,6 +263,9 @@ pub fn collect_with_progress(
         options.job_ids.clone()
     };
 
+    if !job_ids.is_empty() {
+        refresh_metric_store(&client, options.metrics_refresh_wait);
+    }
     let done = AtomicUsize::new(0);
     let results = for_each_bounded(&job_ids, options.concurrency, |jid| {
         let job = collect_job(&client, jid);
@@ -278,6 +283,8 @@ pub fn collect_with_progress(
             return Err(unreachable(error));
         }
     }
+    // Only for the saving in cores and memory: a failure leaves them unknown, and says so there.
+    snapshot.slot_size = fetch_slot_size(&client).ok().flatten();
     for (jid, result) in job_ids.iter().zip(results) {
         match result {
             Ok(job) => snapshot.jobs.push(job),
@@ -289,6 +296,20 @@ pub fn collect_with_progress(
         }
     }
     Ok(snapshot)
+}
+
+/// Makes the JobManager's metric store current before the scan reads it. Any metrics request
+/// triggers the JobManager's fetch from the TaskManagers (when its store is older than
+/// `metrics.fetcher.update-interval`) but is answered from the store as it was; the wait lets the
+/// fetch land. Best effort: a failure here shows up, labelled, in the requests that follow.
+fn refresh_metric_store(client: &FlinkClient, wait: Duration) {
+    if wait.is_zero() {
+        return;
+    }
+    if let Err(error) = client.get::<serde_json::Value>("/jobmanager/metrics?get=Status.JVM.CPU.Load") {
+        tracing::debug!("refreshing the JobManager's metric store: {error}");
+    }
+    std::thread::sleep(wait);
 }
 
 /// Runs `work` over `items` on at most `concurrency` threads; results keep the items' order.
@@ -354,6 +375,7 @@ fn collect_job(client: &FlinkClient, jid: &str) -> Result<JobSnapshot, FetchErro
             // Without a plan entry the vertex's role is unknown: treat it as neither.
             is_source: inputs.is_some_and(|inputs| inputs.is_empty()),
             keyed_input: inputs.is_some_and(|inputs| inputs.iter().any(|input| input.ship_strategy == "HASH")),
+            slot_sharing_group: vertex.slot_sharing_group.clone(),
             ..VertexSnapshot::default()
         };
         if !vertex.status.is_empty() && vertex.status != "RUNNING" {
@@ -387,7 +409,19 @@ fn collect_job(client: &FlinkClient, jid: &str) -> Result<JobSnapshot, FetchErro
         }
         if snapshot.is_source {
             match client.get::<Vec<MetricId>>(&format!("{vertex_path}/metrics")) {
-                Ok(ids) => snapshot.kafka_topics = kafka_topics(ids.iter().map(|m| m.id.as_str())),
+                Ok(ids) => {
+                    snapshot.kafka_topics = kafka_topics(ids.iter().map(|m| m.id.as_str()));
+                    let operators = kafka_source_operators(ids.iter().map(|m| m.id.as_str()));
+                    if !operators.is_empty() {
+                        match fetch_source_progress(client, &vertex_path, &operators) {
+                            Ok((consumed, lag)) => {
+                                snapshot.metrics.consumed_per_s = consumed;
+                                snapshot.lag = lag;
+                            }
+                            Err(error) => gap("Kafka source metrics", error, &mut job),
+                        }
+                    }
+                }
                 Err(error) => gap("metric list", error, &mut job),
             }
         }
@@ -418,12 +452,16 @@ fn vertex_gone(client: &FlinkClient, job_path: &str) -> bool {
     matches!(client.get::<serde_json::Value>(job_path), Err(FetchError::NotFound))
 }
 
+/// Flink's built-in rates and busy time in one query, the timing patch's metric in another: the
+/// aggregating endpoint answers `[]` for the whole query when one id is unknown (seen on 2.2.1),
+/// so a cluster without the patch would otherwise lose O, the input rate and busy time too.
 fn fetch_aggregates(client: &FlinkClient, vertex_path: &str) -> Result<VertexMetrics, FetchError> {
-    let path =
-        format!("{vertex_path}/subtasks/metrics?get={RECORD_TIME},{RECORDS_OUT},{RECORDS_IN},{BUSY_TIME}&agg=max,sum");
-    let answer: Vec<AggregatedMetric> = client.get(&path)?;
+    let builtin: Vec<AggregatedMetric> = client
+        .get(&format!("{vertex_path}/subtasks/metrics?get={RECORDS_OUT},{RECORDS_IN},{BUSY_TIME}&agg=max,sum"))?;
+    let timing: Vec<AggregatedMetric> =
+        client.get(&format!("{vertex_path}/subtasks/metrics?get={RECORD_TIME}&agg=max"))?;
     let mut metrics = VertexMetrics::default();
-    for metric in &answer {
+    for metric in builtin.iter().chain(&timing) {
         let (max, sum) = (number(metric.max.as_ref()), number(metric.sum.as_ref()));
         match metric.id.as_str() {
             RECORD_TIME => metrics.record_time_ms_max = max,
@@ -434,6 +472,78 @@ fn fetch_aggregates(client: &FlinkClient, vertex_path: &str) -> Result<VertexMet
         }
     }
     Ok(metrics)
+}
+
+/// The operator groups holding a Kafka source reader (`Source__orders[1]` in
+/// `0.Source__orders[1].KafkaSourceReader.…`), each once.
+pub fn kafka_source_operators<'a>(metric_ids: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    metric_ids
+        .filter_map(|id| {
+            let (before, _) = id.split_once(".KafkaSourceReader.")?;
+            // Drop the subtask index the vertex listing puts first.
+            let operator = match before.split_once('.') {
+                Some((index, rest)) if index.bytes().all(|b| b.is_ascii_digit()) => rest,
+                _ => before,
+            };
+            Some(operator.to_owned())
+        })
+        .collect()
+}
+
+/// The source operators' consumer-side rate and backlog, summed over subtasks: the rate from
+/// the operator's `numRecordsInPerSecond` (else `numRecordsOutPerSecond`), the backlog from
+/// `pendingRecords` (else the Kafka consumer's `records-lag-max`).
+fn fetch_source_progress(
+    client: &FlinkClient,
+    vertex_path: &str,
+    operators: &BTreeSet<String>,
+) -> Result<(Option<f64>, Option<SourceLag>), FetchError> {
+    const NAMES: [&str; 4] = [
+        "numRecordsInPerSecond",
+        "numRecordsOutPerSecond",
+        "pendingRecords",
+        "KafkaSourceReader.KafkaConsumer.records-lag-max",
+    ];
+    let ids: Vec<String> = operators.iter().flat_map(|op| NAMES.map(|name| format!("{op}.{name}"))).collect();
+    let query: Vec<String> = ids.iter().map(|id| path_segment(id)).collect();
+    let answer: Vec<AggregatedMetric> =
+        client.get(&format!("{vertex_path}/subtasks/metrics?get={}&agg=sum", query.join(",")))?;
+    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
+    for metric in &answer {
+        let Some(name) = NAMES.iter().find(|name| metric.id.ends_with(&format!(".{name}"))) else { continue };
+        if let Some(value) = number(metric.sum.as_ref()) {
+            *sums.entry(name).or_default() += value;
+        }
+    }
+    let consumed = sums.get(NAMES[0]).or(sums.get(NAMES[1])).copied();
+    let lag = match (sums.get(NAMES[2]), sums.get(NAMES[3])) {
+        (Some(&records), _) => Some(SourceLag { records, metric: "pendingRecords".to_owned() }),
+        (None, Some(&records)) => Some(SourceLag { records, metric: "records-lag-max".to_owned() }),
+        (None, None) => None,
+    };
+    Ok((consumed, lag))
+}
+
+/// The resources of one slot, from `/taskmanagers`: each TaskManager's process memory and
+/// configured CPU cores divided by its slots. `None` when TaskManagers differ or say nothing.
+pub fn fetch_slot_size(client: &FlinkClient) -> Result<Option<SlotSize>, FetchError> {
+    let answer: TaskManagers = client.get("/taskmanagers")?;
+    Ok(slot_size(&answer))
+}
+
+fn slot_size(answer: &TaskManagers) -> Option<SlotSize> {
+    let sizes: Vec<SlotSize> = answer
+        .taskmanagers
+        .iter()
+        .filter_map(|tm| {
+            let slots = u64::try_from(tm.slots_number).ok().filter(|&s| s > 0)?;
+            let memory = tm.memory_configuration.as_ref()?.total_process_memory?;
+            let cores = tm.total_resource.as_ref().and_then(|r| r.cpu_cores)?;
+            Some(SlotSize { cpu_cores: cores / slots as f64, memory_bytes: memory / slots })
+        })
+        .collect();
+    let first = *sizes.first()?;
+    (sizes.len() == answer.taskmanagers.len() && sizes.iter().all(|s| *s == first)).then_some(first)
 }
 
 /// Per-subtask busy time and input rate, `SUBTASKS_PER_QUERY` subtasks per request.
@@ -551,6 +661,36 @@ struct JobVertex {
     max_parallelism: Option<i64>,
     #[serde(default)]
     status: String,
+    #[serde(default, rename = "slotSharingGroupId")]
+    slot_sharing_group: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TaskManagers {
+    #[serde(default)]
+    taskmanagers: Vec<TaskManagerInfo>,
+}
+
+#[derive(Deserialize)]
+struct TaskManagerInfo {
+    #[serde(default, rename = "slotsNumber")]
+    slots_number: i64,
+    #[serde(default, rename = "totalResource")]
+    total_resource: Option<TotalResource>,
+    #[serde(default, rename = "memoryConfiguration")]
+    memory_configuration: Option<MemoryConfiguration>,
+}
+
+#[derive(Deserialize)]
+struct TotalResource {
+    #[serde(default, rename = "cpuCores")]
+    cpu_cores: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct MemoryConfiguration {
+    #[serde(default, rename = "totalProcessMemory")]
+    total_process_memory: Option<u64>,
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,8 @@
 
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
 use super::evaluate::{JobEvaluation, TimeBasis, VertexEvaluation};
 use super::options::DecideOptions;
 
@@ -49,6 +51,25 @@ pub struct JobDecision {
     pub parallelism_change: i64,
     /// Places where the measurements contradict each other (C against Flink's busy-time estimate).
     pub disagreements: Vec<String>,
+    /// Slots (and cores, memory) the recommendations free or need.
+    pub slots: SlotSaving,
+}
+
+/// The saving of the recommended parallelisms in TaskManager slots. Vertices sharing a slot
+/// sharing group need as many slots as the group's largest parallelism, so
+/// slots = Σ over groups of max parallelism; a vertex without a recommendation keeps its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlotSaving {
+    pub current: u64,
+    pub recommended: u64,
+    /// current − recommended: positive frees slots, negative needs more.
+    pub freed: i64,
+    /// `freed` × cores per slot, when every TaskManager has the same slot size.
+    pub cpu_cores: Option<f64>,
+    /// `freed` × process memory per slot, GB (2^30 bytes), likewise.
+    pub memory_gb: Option<f64>,
+    /// How the numbers were reached, or why cores and memory are unknown.
+    pub basis: String,
 }
 
 /// The recommended parallelism of one vertex.
@@ -83,7 +104,45 @@ pub fn decide_job(job: &JobEvaluation, options: &DecideOptions) -> JobDecision {
     let parallelism_change =
         vertices.iter().filter_map(|r| r.recommended.map(|p| i64::from(r.current) - i64::from(p))).sum();
     let disagreements = job.vertices.iter().filter_map(|v| disagreement(v, options)).collect();
-    JobDecision { verdict, reason, vertices, parallelism_change, disagreements }
+    let slots = slot_saving(job, &vertices);
+    JobDecision { verdict, reason, vertices, parallelism_change, disagreements, slots }
+}
+
+fn slot_saving(job: &JobEvaluation, recommendations: &[VertexRecommendation]) -> SlotSaving {
+    // Vertices without a group (Flink did not say) each count as their own group.
+    let mut groups: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for (vertex, recommendation) in job.vertices.iter().zip(recommendations) {
+        let group = vertex.slot_sharing_group.clone().unwrap_or_else(|| format!("vertex {}", vertex.id));
+        let entry = groups.entry(group).or_default();
+        entry.0 = entry.0.max(vertex.parallelism);
+        entry.1 = entry.1.max(recommendation.recommended.unwrap_or(vertex.parallelism));
+    }
+    let current: u64 = groups.values().map(|(now, _)| u64::from(*now)).sum();
+    let recommended: u64 = groups.values().map(|(_, then)| u64::from(*then)).sum();
+    let freed = i64::try_from(current).unwrap_or(i64::MAX) - i64::try_from(recommended).unwrap_or(i64::MAX);
+    let groups_text = format!("{} slot sharing group(s), each as many slots as its largest parallelism", groups.len());
+    match job.slot_size {
+        Some(size) => SlotSaving {
+            current,
+            recommended,
+            freed,
+            cpu_cores: Some(freed as f64 * size.cpu_cores),
+            memory_gb: Some(freed as f64 * size.memory_bytes as f64 / f64::from(1u32 << 30)),
+            basis: format!(
+                "{groups_text}; a slot is {} cores and {:.2} GB (TaskManager process memory / slots)",
+                size.cpu_cores,
+                size.memory_bytes as f64 / f64::from(1u32 << 30)
+            ),
+        },
+        None => SlotSaving {
+            current,
+            recommended,
+            freed,
+            cpu_cores: None,
+            memory_gb: None,
+            basis: format!("{groups_text}; cores and memory unknown: TaskManagers differ in slot size or /taskmanagers did not say"),
+        },
+    }
 }
 
 fn verdict(job: &JobEvaluation, options: &DecideOptions) -> (Verdict, String) {
@@ -279,7 +338,7 @@ pub fn ms(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::evaluate::{InputRate, RecordTime};
+    use crate::scan::evaluate::{InputRate, RateBasis, RecordTime};
 
     fn vertex(name: &str, parallelism: u32, t_ms: f64, input: f64, output: f64) -> VertexEvaluation {
         let capacity = f64::from(parallelism) * 1000.0 / t_ms;
@@ -290,6 +349,7 @@ mod tests {
             max_parallelism: Some(128),
             is_source: false,
             keyed_input: false,
+            slot_sharing_group: None,
             partitions: None,
             record_time: Some(RecordTime { ms: t_ms, basis: TimeBasis::RecordTiming }),
             output_per_s: Some(output),
@@ -312,11 +372,17 @@ mod tests {
             vertices: vec![vertex],
             slowest: Some(0),
             input_rate: match s {
-                Some(records_per_s) => InputRate::Known { records_per_s, basis: "test".to_owned() },
+                Some(records_per_s) => {
+                    InputRate::Known { records_per_s, basis: "test".to_owned(), from: RateBasis::UserGiven }
+                }
                 None => InputRate::Unknown { reason: "S unknown: rules need the input rate".to_owned() },
             },
             labels: Vec::new(),
             vanished: false,
+            consumed_per_s: None,
+            lag_records: None,
+            cross_checks: Vec::new(),
+            slot_size: None,
         }
     }
 
@@ -443,5 +509,25 @@ mod tests {
         let decision = decide(skewed, None);
         assert_eq!(decision.disagreements.len(), 1, "{:?}", decision.disagreements);
         assert!(decision.disagreements[0].contains("2.5× apart"), "{}", decision.disagreements[0]);
+    }
+
+    #[test]
+    fn slots_count_the_largest_parallelism_of_each_slot_sharing_group() {
+        let mut source = vertex("Source", 8, 0.1, 1000.0, 1000.0);
+        source.slot_sharing_group = Some("default".to_owned());
+        let mut map = vertex("Map", 8, 2.0, 1000.0, 1000.0); // → 3
+        map.slot_sharing_group = Some("default".to_owned());
+        let mut evaluation = job(source, Some(1000.0));
+        evaluation.vertices.push(map);
+        evaluation.slot_size =
+            Some(crate::scan::snapshot::SlotSize { cpu_cores: 1.0, memory_bytes: 512 * 1024 * 1024 });
+        let decision = decide_job(&evaluation, &DecideOptions::default());
+        assert_eq!((decision.slots.current, decision.slots.recommended, decision.slots.freed), (8, 3, 5));
+        assert_eq!(decision.slots.cpu_cores, Some(5.0));
+        assert_eq!(decision.slots.memory_gb, Some(2.5));
+        evaluation.slot_size = None;
+        let decision = decide_job(&evaluation, &DecideOptions::default());
+        assert_eq!(decision.slots.memory_gb, None);
+        assert!(decision.slots.basis.contains("unknown"), "{}", decision.slots.basis);
     }
 }

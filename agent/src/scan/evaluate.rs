@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::kafka::KafkaSnapshot;
 use super::options::DecideOptions;
-use super::snapshot::{JobSnapshot, VertexSnapshot};
+use super::snapshot::{JobSnapshot, SlotSize, VertexSnapshot};
+use super::topics::job_topics;
 
 /// One job, evaluated.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +27,16 @@ pub struct JobEvaluation {
     pub slowest: Option<usize>,
     /// S: the rate records arrive at the job's sources.
     pub input_rate: InputRate,
+    /// Records the Kafka sources read per second (their operators' rate, summed): the
+    /// consumer-side rate, compared with S in `cross_checks`.
+    pub consumed_per_s: Option<f64>,
+    /// The sources' backlog, records, summed over source vertices.
+    pub lag_records: Option<f64>,
+    /// S against what the sources read and their backlog, each a sentence: agreement, a source
+    /// falling behind (lag growing), or catching up.
+    pub cross_checks: Vec<String>,
+    /// One TaskManager slot's resources, when every TaskManager has the same; for the saving.
+    pub slot_size: Option<SlotSize>,
     /// Degraded or missing inputs, each said once: collection gaps, fallbacks, unsettled metrics.
     pub labels: Vec<String>,
     pub vanished: bool,
@@ -40,8 +52,40 @@ impl JobEvaluation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InputRate {
-    Known { records_per_s: f64, basis: String },
-    Unknown { reason: String },
+    /// `basis` says how, in words; `from` is the kind of source, for programs.
+    Known {
+        records_per_s: f64,
+        basis: String,
+        from: RateBasis,
+    },
+    Unknown {
+        reason: String,
+    },
+}
+
+/// Where a known S comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateBasis {
+    /// Growth of the topics' log-end offsets on the brokers: what arrives.
+    BrokerOffsets,
+    /// `--input-rate`.
+    UserGiven,
+    /// Some topics measured on the brokers, the others given with `--input-rate`.
+    BrokerOffsetsAndUserGiven,
+    /// What the Kafka sources read (Flink's source metrics): understates S while a source lags.
+    ConsumerSide,
+}
+
+impl RateBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateBasis::BrokerOffsets => "broker offsets",
+            RateBasis::UserGiven => "user-given",
+            RateBasis::BrokerOffsetsAndUserGiven => "broker offsets + user-given",
+            RateBasis::ConsumerSide => "consumer-side",
+        }
+    }
 }
 
 impl InputRate {
@@ -79,6 +123,7 @@ pub struct VertexEvaluation {
     pub max_parallelism: Option<u32>,
     pub is_source: bool,
     pub keyed_input: bool,
+    pub slot_sharing_group: Option<String>,
     /// For a source: the fewest partitions among its topics' (each subtask beyond that idles).
     pub partitions: Option<u32>,
     pub record_time: Option<RecordTime>,
@@ -98,9 +143,24 @@ pub struct VertexEvaluation {
     pub notes: Vec<String>,
 }
 
-/// Evaluates one collected job. `input_rates` are the user's `--input-rate` values, keyed by topic
-/// (or by job name or id, to give a job's S directly).
+/// What a job is evaluated against besides its own snapshot: the user's rates, the brokers'
+/// measurements and the cluster's slot size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// `--input-rate` values, keyed by topic (or by job name or id, to give a job's S directly).
+    pub input_rates: Option<&'a BTreeMap<String, f64>>,
+    /// What the brokers said; `None` without Kafka access.
+    pub kafka: Option<&'a KafkaSnapshot>,
+    pub slot_size: Option<SlotSize>,
+}
+
+/// Evaluates one collected job with `--input-rate` values only (no broker access).
 pub fn evaluate_job(job: &JobSnapshot, input_rates: &BTreeMap<String, f64>, options: &DecideOptions) -> JobEvaluation {
+    evaluate_job_in(job, Context { input_rates: Some(input_rates), ..Context::default() }, options)
+}
+
+/// Evaluates one collected job in its context.
+pub fn evaluate_job_in(job: &JobSnapshot, context: Context<'_>, options: &DecideOptions) -> JobEvaluation {
     let vertices: Vec<VertexEvaluation> = job.vertices.iter().map(evaluate_vertex).collect();
     let slowest = vertices
         .iter()
@@ -130,13 +190,25 @@ pub fn evaluate_job(job: &JobSnapshot, input_rates: &BTreeMap<String, f64>, opti
         );
     }
 
+    let no_rates = BTreeMap::new();
+    let input_rates = context.input_rates.unwrap_or(&no_rates);
+    let consumed_per_s = sum_of(job.vertices.iter().map(|v| v.metrics.consumed_per_s));
+    let lag_records = sum_of(job.vertices.iter().map(|v| v.lag.as_ref().map(|lag| lag.records)));
+    let lag_metric = job.vertices.iter().find_map(|v| v.lag.as_ref().map(|lag| lag.metric.as_str()));
+    let input_rate = input_rate(job, input_rates, context.kafka, consumed_per_s, &mut labels);
+    let cross_checks = cross_checks(&input_rate, consumed_per_s, lag_records.zip(lag_metric), options.tolerance);
+
     JobEvaluation {
         job_id: job.id.clone(),
         job_name: job.name.clone(),
         state: job.state.clone(),
         uptime_ms: job.uptime_ms,
         settled,
-        input_rate: input_rate(job, input_rates),
+        input_rate,
+        consumed_per_s,
+        lag_records,
+        cross_checks,
+        slot_size: context.slot_size,
         vertices,
         slowest,
         labels,
@@ -189,6 +261,7 @@ fn evaluate_vertex(vertex: &VertexSnapshot) -> VertexEvaluation {
         max_parallelism: vertex.max_parallelism,
         is_source: vertex.is_source,
         keyed_input: vertex.keyed_input,
+        slot_sharing_group: vertex.slot_sharing_group.clone(),
         partitions: vertex.kafka_topics.values().copied().filter(|&p| p > 0).min(),
         record_time,
         output_per_s: metrics.records_out_per_s.filter(|rate| rate.is_finite() && *rate >= 0.0),
@@ -225,41 +298,152 @@ fn positive(value: Option<f64>) -> Option<f64> {
     value.filter(|v| v.is_finite() && *v > 0.0)
 }
 
-/// S for one job: a `--input-rate` keyed by the job's name or id wins; otherwise the sum over the
-/// job's Kafka source topics, which must all have a rate.
-fn input_rate(job: &JobSnapshot, input_rates: &BTreeMap<String, f64>) -> InputRate {
+/// The sum of the values present; `None` when none is.
+fn sum_of(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    values.flatten().filter(|v| v.is_finite()).fold(None, |sum, v| Some(sum.unwrap_or(0.0) + v))
+}
+
+/// S for one job, in order of precedence:
+/// 1. a `--input-rate` keyed by the job's name or id;
+/// 2. per topic the job reads: a `--input-rate` for the topic, else the brokers' measured rate —
+///    when every topic has one;
+/// 3. otherwise what the Kafka sources read (consumer-side), labelled with why;
+/// 4. otherwise unknown, with why.
+fn input_rate(
+    job: &JobSnapshot,
+    input_rates: &BTreeMap<String, f64>,
+    kafka: Option<&KafkaSnapshot>,
+    consumed_per_s: Option<f64>,
+    labels: &mut Vec<String>,
+) -> InputRate {
     for key in [&job.id, &job.name] {
         if let Some(&rate) = input_rates.get(key.as_str()) {
-            return InputRate::Known { records_per_s: rate, basis: format!("--input-rate {key}={rate}") };
+            return InputRate::Known {
+                records_per_s: rate,
+                basis: format!("--input-rate {key}={rate}"),
+                from: RateBasis::UserGiven,
+            };
         }
     }
-    let topics: Vec<&String> = job.vertices.iter().flat_map(|v| v.kafka_topics.keys()).collect();
+    let topics = job_topics(job, kafka.map(|k| &k.topics));
     if topics.is_empty() {
         return InputRate::Unknown {
-            reason: "S unknown: rules need the input rate (no Kafka source topic in the job's metric names; \
-                     give --input-rate JOB=RATE)"
+            reason: "S unknown: rules need the input rate (no Kafka source topic in the job's metric names or \
+                     --sql; give --input-rate JOB=RATE)"
                 .to_owned(),
         };
     }
     let mut total = 0.0;
-    let mut basis = Vec::new();
-    let mut missing = Vec::new();
-    for topic in topics {
-        match rate_for_topic(topic, input_rates) {
-            Some((key, rate)) => {
-                total += rate;
-                basis.push(format!("{key}={rate}"));
-            }
-            None => missing.push(topic.as_str()),
+    let (mut broker_parts, mut user_parts, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    let names = topics.exact.iter().chain(&topics.lossy);
+    for topic in names {
+        if let Some((key, rate)) = rate_for_topic(topic, input_rates) {
+            total += rate;
+            user_parts.push(format!("{key}={rate}"));
+        } else if let Some(measured) = kafka.and_then(|k| k.rates.get(topic)) {
+            total += measured.records_per_s;
+            broker_parts.push(format!(
+                "{topic} {} rec/s ({} records in {:.1} s over {} partitions)",
+                super::decide::rate(measured.records_per_s),
+                measured.records,
+                measured.interval_s,
+                measured.partitions
+            ));
+        } else {
+            let why = match kafka {
+                None => "no --kafka-bootstrap".to_owned(),
+                Some(k) if !k.problems.is_empty() => "the brokers did not answer".to_owned(),
+                Some(k) => k.unmeasured.get(topic).cloned().unwrap_or_else(|| "not measured".to_owned()),
+            };
+            missing.push(format!("{topic}: {why}"));
         }
     }
+    missing.extend(topics.unresolved.iter().cloned());
     if missing.is_empty() {
-        InputRate::Known { records_per_s: total, basis: format!("--input-rate {}", basis.join(" + ")) }
-    } else {
-        InputRate::Unknown {
-            reason: format!("S unknown: rules need the input rate (no --input-rate for topic {})", missing.join(", ")),
+        let from = match (broker_parts.is_empty(), user_parts.is_empty()) {
+            (false, true) => RateBasis::BrokerOffsets,
+            (true, false) => RateBasis::UserGiven,
+            _ => RateBasis::BrokerOffsetsAndUserGiven,
+        };
+        let mut basis = Vec::new();
+        if !broker_parts.is_empty() {
+            basis.push(format!("broker offsets: {}", broker_parts.join(" + ")));
+        }
+        if !user_parts.is_empty() {
+            basis.push(format!("--input-rate {}", user_parts.join(" + ")));
+        }
+        return InputRate::Known { records_per_s: total, basis: basis.join("; "), from };
+    }
+    match consumed_per_s {
+        Some(consumed) => {
+            labels.push(format!(
+                "S is consumer-side: what the Kafka sources read, which understates what arrives while they lag \
+                 (no broker rate for {})",
+                missing.join("; ")
+            ));
+            InputRate::Known {
+                records_per_s: consumed,
+                basis: "consumer-side: Kafka source operators' numRecordsInPerSecond, summed".to_owned(),
+                from: RateBasis::ConsumerSide,
+            }
+        }
+        None => InputRate::Unknown {
+            reason: format!(
+                "S unknown: rules need the input rate (no rate for {}; give --kafka-bootstrap or --input-rate)",
+                missing.join("; ")
+            ),
+        },
+    }
+}
+
+/// Compares S with what the sources read, and reports their backlog.
+fn cross_checks(
+    input_rate: &InputRate,
+    consumed_per_s: Option<f64>,
+    lag: Option<(f64, &str)>,
+    tolerance: f64,
+) -> Vec<String> {
+    use super::decide::rate;
+    let lag_text =
+        lag.map_or_else(String::new, |(records, metric)| format!("; backlog now {records:.0} records ({metric})"));
+    let mut checks = Vec::new();
+    match (input_rate, consumed_per_s) {
+        (InputRate::Known { records_per_s: s, from, .. }, Some(consumed)) if *from != RateBasis::ConsumerSide => {
+            let s = *s;
+            if consumed < (1.0 - tolerance) * s {
+                checks.push(format!(
+                    "sources read {} rec/s but {} rec/s arrive ({}): the backlog grows by about {} rec/s — a source \
+                     that cannot keep up or back-pressure from downstream{lag_text}",
+                    rate(consumed),
+                    rate(s),
+                    from.as_str(),
+                    rate(s - consumed)
+                ));
+            } else if consumed > (1.0 + tolerance) * s {
+                checks.push(format!(
+                    "sources read {} rec/s, more than the {} rec/s that arrive ({}): catching up on a backlog, or \
+                     the rates cover different windows (Flink's is a 60 s average){lag_text}",
+                    rate(consumed),
+                    rate(s),
+                    from.as_str()
+                ));
+            } else {
+                checks.push(format!(
+                    "sources read {} rec/s, S is {} rec/s ({}): they agree within ±{:.0} %{lag_text}",
+                    rate(consumed),
+                    rate(s),
+                    from.as_str(),
+                    tolerance * 100.0
+                ));
+            }
+        }
+        _ => {
+            if let Some((records, metric)) = lag {
+                checks.push(format!("backlog now {records:.0} records ({metric}); no broker-side S to compare with"));
+            }
         }
     }
+    checks
 }
 
 /// Matches a user's topic name to the lossy name in Flink's metrics (`orders.v1` → `orders_v1`).

@@ -9,12 +9,77 @@ use crate::gc::analysis::GcOptions;
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub collect: CollectOptions,
-    /// Input rate S per Kafka topic, records/s, given by the user (`--input-rate TOPIC=RATE`) until
-    /// the broker-side measurement exists. Keys are topic names as the user spells them; they are
-    /// matched against the lossy names Flink's metrics show (`.` → `_`).
+    /// Input rate S per Kafka topic (or per job name or id), records/s, given by the user
+    /// (`--input-rate TOPIC=RATE`): an override of the broker-side measurement. Keys are topic
+    /// names as the user spells them; they are matched against the lossy names Flink's metrics
+    /// show (`.` → `_`).
     pub input_rates: BTreeMap<String, f64>,
+    /// Where to measure S on the broker side; `None` = no Kafka access (S is then consumer-side).
+    pub kafka: Option<KafkaOptions>,
+    /// Flink SQL scripts of the jobs (`--sql FILE`), parsed: their Kafka source topics, exact
+    /// where metric names are lossy, and known before a source reports any.
+    pub sql_scripts: Vec<super::sql::SqlScript>,
     pub decide: DecideOptions,
     pub memory: MemoryOptions,
+}
+
+/// How to reach the Kafka brokers for the broker-side input rate.
+#[derive(Debug, Clone)]
+pub struct KafkaOptions {
+    /// Bootstrap servers, `HOST:PORT` each.
+    pub bootstrap: Vec<String>,
+    /// Connect with TLS (implied by a CA file or a client certificate).
+    pub tls: bool,
+    /// PEM certificates to trust instead of the public web PKI roots.
+    pub ca_certificates_pem: Option<Vec<u8>>,
+    /// PEM client certificate chain and private key, for brokers that require mutual TLS.
+    pub client_identity_pem: Option<Vec<u8>>,
+    pub sasl: Option<KafkaSasl>,
+    /// Time between the two end-offset samples. Default 10 s: long enough that one batch of a
+    /// bursty producer (linger, batching) moves the rate by little, short enough for a CLI.
+    pub rate_interval: Duration,
+    /// Bound on connecting and on each request. Default 10 s.
+    pub timeout: Duration,
+    /// First wait of the client's retries (doubled each time, within the timeout). Default 200 ms.
+    pub backoff: Duration,
+}
+
+impl Default for KafkaOptions {
+    fn default() -> Self {
+        KafkaOptions {
+            bootstrap: Vec::new(),
+            tls: false,
+            ca_certificates_pem: None,
+            client_identity_pem: None,
+            sasl: None,
+            rate_interval: Duration::from_secs(10),
+            timeout: Duration::from_secs(10),
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// SASL mechanisms the broker client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaslMechanism {
+    Plain,
+    ScramSha256,
+    ScramSha512,
+}
+
+/// SASL credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KafkaSasl {
+    pub mechanism: SaslMechanism,
+    pub user: String,
+    pub password: String,
+}
+
+// The password never reaches logs or debug output.
+impl std::fmt::Debug for KafkaSasl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KafkaSasl({:?}, {}:***)", self.mechanism, self.user)
+    }
 }
 
 /// How to reach and query the Flink REST API.
@@ -39,6 +104,12 @@ pub struct CollectOptions {
     /// PEM certificates to trust for `https://` instead of the public web PKI roots (a private
     /// CA, a self-signed JobManager). `None` = the public roots.
     pub ca_certificates_pem: Option<Vec<u8>>,
+    /// Wait after asking the JobManager to refresh its metric store, before reading metrics.
+    /// Default 2 s. The JobManager fetches metrics from the TaskManagers only when a metrics
+    /// request arrives and its store is older than `metrics.fetcher.update-interval`, and answers
+    /// that request from the store as it was: after a quiet spell, the first answers are minutes
+    /// old or empty. Zero skips the refresh (a JobManager polled continuously anyway).
+    pub metrics_refresh_wait: Duration,
 }
 
 impl Default for CollectOptions {
@@ -52,6 +123,7 @@ impl Default for CollectOptions {
             concurrency: 4,
             auth: None,
             ca_certificates_pem: None,
+            metrics_refresh_wait: Duration::from_secs(2),
         }
     }
 }

@@ -17,6 +17,9 @@ pub struct ScanReport {
     pub jobs: Vec<JobReport>,
     /// Cluster-level problems met while collecting.
     pub problems: Vec<String>,
+    /// The brokers' answer (topics, measured rates), when `--kafka-bootstrap` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<super::kafka::KafkaSnapshot>,
 }
 
 /// One job: the quantities and the decision drawn from them.
@@ -44,6 +47,18 @@ impl ScanReport {
     pub fn to_table(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "Flink {}: {} job(s) scanned", self.flink_url, self.jobs.len());
+        if let Some(kafka) = &self.kafka {
+            let _ = writeln!(
+                out,
+                "Kafka {}: {} topic(s) listed, {} rate(s) measured",
+                kafka.bootstrap,
+                kafka.topics.len(),
+                kafka.rates.len()
+            );
+            for problem in &kafka.problems {
+                let _ = writeln!(out, "! {problem}");
+            }
+        }
         for problem in &self.problems {
             let _ = writeln!(out, "! {problem}");
         }
@@ -62,8 +77,8 @@ fn render_job(out: &mut String, job: &JobReport) {
     let _ = writeln!(out, "Job {name} ({}) {}{uptime}", evaluation.job_id, evaluation.state);
     let _ = writeln!(out, "  verdict: {} — {}", decision.verdict.as_str().to_uppercase(), decision.reason);
     match &evaluation.input_rate {
-        InputRate::Known { records_per_s, basis } => {
-            let _ = writeln!(out, "  S: {} rec/s ({basis})", rate(*records_per_s));
+        InputRate::Known { records_per_s, basis, from } => {
+            let _ = writeln!(out, "  S: {} rec/s, {} ({basis})", rate(*records_per_s), from.as_str());
         }
         InputRate::Unknown { reason } => {
             let _ = writeln!(out, "  S: unknown — {reason}");
@@ -71,6 +86,9 @@ fn render_job(out: &mut String, job: &JobReport) {
     }
     for label in &evaluation.labels {
         let _ = writeln!(out, "  ! {label}");
+    }
+    for check in &evaluation.cross_checks {
+        let _ = writeln!(out, "  ~ {check}");
     }
     if evaluation.vertices.is_empty() {
         return;
@@ -143,6 +161,19 @@ fn render_job(out: &mut String, job: &JobReport) {
         let what = if change > 0 { "fewer" } else { "more" };
         let _ = writeln!(out, "  recommended total: {} {what} subtasks", change.unsigned_abs());
     }
+    let slots = &decision.slots;
+    if slots.freed != 0 {
+        let (what, count) = if slots.freed > 0 { ("frees", slots.freed) } else { ("needs", -slots.freed) };
+        let resources = match (slots.cpu_cores, slots.memory_gb) {
+            (Some(cores), Some(gb)) => format!(" = {:.1} cores, {:.2} GB", cores.abs(), gb.abs()),
+            _ => ", cores and memory unknown".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  slots: {} → {}: {what} {count} slot(s){resources} ({})",
+            slots.current, slots.recommended, slots.basis
+        );
+    }
     for disagreement in &decision.disagreements {
         let _ = writeln!(out, "  ≠ {disagreement}");
     }
@@ -180,6 +211,8 @@ mod tests {
             is_source: source,
             keyed_input: !source,
             kafka_topics: if source { BTreeMap::from([("orders".to_owned(), 8)]) } else { BTreeMap::new() },
+            slot_sharing_group: Some("default".to_owned()),
+            lag: None,
             metrics: VertexMetrics {
                 record_time_ms_max: Some(time),
                 records_in_per_s: Some(1000.0),
@@ -199,6 +232,8 @@ mod tests {
                 ..JobSnapshot::default()
             }],
             problems: Vec::new(),
+            slot_size: None,
+            kafka: None,
             memory: None,
         }
     }

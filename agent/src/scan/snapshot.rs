@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use super::kafka::KafkaSnapshot;
+
 /// One scan of one Flink cluster.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ClusterSnapshot {
@@ -13,9 +15,22 @@ pub struct ClusterSnapshot {
     pub jobs: Vec<JobSnapshot>,
     /// Cluster-level gaps, e.g. no running job at all.
     pub problems: Vec<String>,
+    /// The resources of one TaskManager slot, from `/taskmanagers`, when every TaskManager has the
+    /// same slot size; `None` when unknown or mixed.
+    pub slot_size: Option<SlotSize>,
+    /// What the Kafka brokers said; `None` without `--kafka-bootstrap`.
+    pub kafka: Option<KafkaSnapshot>,
     /// The TaskManagers behind the jobs and their GC logs; `None` when memory advice is off.
     #[serde(skip)]
     pub memory: Option<super::memory::MemorySnapshot>,
+}
+
+/// The resources one slot stands for: a TaskManager's total divided by its slots.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SlotSize {
+    pub cpu_cores: f64,
+    /// The TaskManager's total process memory / its slots, bytes.
+    pub memory_bytes: u64,
 }
 
 /// One job as collected.
@@ -32,6 +47,20 @@ pub struct JobSnapshot {
     pub gaps: Vec<String>,
     /// The job disappeared (404) during the scan; whatever was collected before is kept.
     pub vanished: bool,
+    /// The `--sql` script matched to this job, with its Kafka source topics.
+    pub sql: Option<SqlMatch>,
+}
+
+/// A SQL script's Kafka sources, matched to a running job.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SqlMatch {
+    pub file: String,
+    /// How the script was matched to the job (pipeline name, source table names, only job).
+    pub matched_by: String,
+    /// Exact topic names of the script's Kafka source tables.
+    pub topics: Vec<String>,
+    /// `topic-pattern`s of its Kafka source tables, expanded against the brokers' topic list.
+    pub patterns: Vec<String>,
 }
 
 /// One job vertex (a chain of operators running as one task).
@@ -50,7 +79,21 @@ pub struct VertexSnapshot {
     /// distinct partitions seen (the most subtasks the source can keep busy). Names are as Flink
     /// shows them: lossy, with `.`, ` `, `,`, `:` replaced by `_`.
     pub kafka_topics: BTreeMap<String, u32>,
+    /// Vertices in one slot sharing group share slots: the group needs as many as its largest
+    /// parallelism. `None` when Flink does not say.
+    pub slot_sharing_group: Option<String>,
+    /// Records the source has yet to read, summed over subtasks (Kafka sources only).
+    pub lag: Option<SourceLag>,
     pub metrics: VertexMetrics,
+}
+
+/// A source's backlog in records, and which metric said so.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceLag {
+    pub records: f64,
+    /// `pendingRecords` (FLIP-33, sum of the partitions' lag) or the Kafka consumer's
+    /// `records-lag-max` (the largest partition's lag, a lower bound).
+    pub metric: String,
 }
 
 /// Task-level metrics of one vertex, aggregated over its subtasks by the JobManager.
@@ -65,6 +108,10 @@ pub struct VertexMetrics {
     pub records_in_per_s: Option<f64>,
     /// `busyTimeMsPerSecond`, max over subtasks (NaN from legacy sources is dropped).
     pub busy_ms_per_s_max: Option<f64>,
+    /// Records the vertex's Kafka source operators read per second (their operator-level
+    /// `numRecordsInPerSecond`, else `numRecordsOutPerSecond`), summed over subtasks: the
+    /// consumer-side rate.
+    pub consumed_per_s: Option<f64>,
     /// Per-subtask busy time and input rate, collected only when `record_time_ms_max` is missing,
     /// for the busy-time fallback of T.
     pub subtasks: Vec<SubtaskLoad>,

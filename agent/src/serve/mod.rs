@@ -1,6 +1,6 @@
 //! `rightsize serve`: the scanner on a schedule, with memory.
 //!
-//! Every `interval` it runs the scan pipeline (`scan::collect` → `scan::collect_memory` with the
+//! Every `interval` it runs the scan pipeline (`scan::collect_all` → `scan::collect_memory` with the
 //! sidecars' pushes → `scan::analyse`), records the
 //! scan and each job's evidence and verdict in the [`store`], advances each job's [`streaks`]
 //! (reported only after N consecutive scans with the same advice), and sends one [`alert`] per
@@ -23,9 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::scan;
 use crate::scan::options::ScanOptions;
 use crate::scan::report::JobReport;
-use crate::scan::{self, collect};
 use alert::{Alert, Webhook, WebhookOptions};
 use store::{HeapSummary, JobEntryBrief, JobState, JobSummary, NewEntry, Retention, ScanRecord, Store};
 
@@ -142,7 +142,7 @@ impl Service {
         let started_at_ms = now_ms();
         let scan_id = self.store.next_scan_id()?;
         let flink_url = self.options.scan.collect.flink_url.clone();
-        let collected = collect::collect(&self.options.scan.collect);
+        let collected = scan::collect_all(&self.options.scan, &|_, _| {});
         let duration_ms = |started: Instant| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
         let mut snapshot = match collected {
