@@ -18,7 +18,9 @@ public final class ChainState {
 
     /**
      * 0: no record in the chain; {@link #UNTIMED}: an untimed record is (operators inside it
-     * only read this field); n > 0: a timed record, n operators entered and not yet left.
+     * only read this field), or, for a chain whose head is known in advance ({@link
+     * RecordTimer#headChainAtRest}), no timed record is; n > 0: a timed record, n operators
+     * entered and not yet left.
      */
     int depth;
 

@@ -25,7 +25,8 @@ package org.rightsize.flink.metrics;
  * share of the task's time at any rate, and low-rate chains still fill their windows.
  *
  * <p>Cost: an untimed record pays, per operator, one field read (plus, without a shared chain
- * state, a check that the cached one is its thread's), and at the head a countdown and two stores; a timed one two
+ * state, a check that the cached one is its thread's), and at the head a countdown and two stores
+ * (at a head known in advance, {@link #headChainAtRest}, only the countdown); a timed one two
  * {@code System.nanoTime()} calls and three array stores per operator. Nothing allocates, locks
  * or throws.
  */
@@ -116,6 +117,48 @@ public final class RecordTimer {
             return;
         }
         exitTimed(state);
+    }
+
+    /**
+     * Makes this timer the one head of its task's shared chain state, known when it is built (a
+     * source's output): the state then rests at "untimed", so an untimed record writes nothing
+     * shared and the head only counts down ({@link #skipAtHead}); the state is set for a timed
+     * record and reset after it ({@link #enterHead}, {@link #exitHead}). Returns false, changing
+     * nothing, without a shared chain state (the head then cannot be known in advance).
+     */
+    public boolean headChainAtRest() {
+        if (chain == null) {
+            return false;
+        }
+        chain.depth = ChainState.UNTIMED;
+        return true;
+    }
+
+    /**
+     * At a head made by {@link #headChainAtRest}: counts one record down; true when it is not
+     * timed (the operators it reaches then see the resting "untimed" state and skip timing).
+     */
+    public boolean skipAtHead() {
+        ChainState state = chain;
+        int countdown = state.countdown - 1;
+        state.countdown = countdown;
+        return countdown > 0;
+    }
+
+    /**
+     * At a head made by {@link #headChainAtRest}: starts a timed record; pass the result to
+     * {@link #exitHead} in a finally.
+     */
+    public ChainState enterHead() {
+        ChainState state = chain;
+        enterTimed(state, 0);
+        return state;
+    }
+
+    /** Ends the timed record of {@link #enterHead} and puts the chain back at rest (untimed). */
+    public void exitHead(ChainState state) {
+        exitTimed(state);
+        state.depth = ChainState.UNTIMED;
     }
 
     private static void enterTimed(ChainState state, int level) {

@@ -1,6 +1,7 @@
 package org.rightsize.flink.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -188,6 +189,82 @@ class RecordTimerTest {
                     head.exclusive.samples().get(i) + next.inclusive.samples().get(i),
                     "record " + i);
         }
+    }
+
+    /** Processes one record at a head made by {@code headChainAtRest}, as a source's output. */
+    private static void processAtKnownHead(Operator head, Runnable work, Runnable... downstream) {
+        Runnable chain =
+                () -> {
+                    work.run();
+                    for (Runnable next : downstream) {
+                        next.run();
+                    }
+                };
+        if (head.timer.skipAtHead()) {
+            chain.run();
+            return;
+        }
+        ChainState state = head.timer.enterHead();
+        try {
+            chain.run();
+        } finally {
+            head.timer.exitHead(state);
+        }
+    }
+
+    @Test
+    void aHeadKnownInAdvanceLeavesTheChainUntimedAtRestAndTheChainFollowsIt() {
+        ChainState taskChain = new ChainState();
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 8, taskChain);
+        Operator next = new Operator(task, 8, taskChain);
+        assertTrue(head.timer.headChainAtRest());
+        assertTrue(taskChain.insideUntimedRecord(), "at rest, operators see an untimed record");
+        for (int record = 0; record < 8_000; record++) {
+            processAtKnownHead(head, NOTHING, () -> next.process(NOTHING));
+            assertTrue(taskChain.insideUntimedRecord(), "back at rest after record " + record);
+        }
+        int timed = task.samples().size();
+        assertTrue(timed >= 1_000 && timed <= 4_000, "timed " + timed + " of 8000");
+        assertEquals(timed, head.inclusive.samples().size(), "only the head records task time");
+        assertEquals(timed, next.exclusive.samples().size());
+        for (int i = 0; i < timed; i++) {
+            assertEquals(
+                    (long) head.inclusive.samples().get(i),
+                    head.exclusive.samples().get(i) + next.inclusive.samples().get(i),
+                    "record " + i);
+        }
+    }
+
+    @Test
+    void aHeadKnownInAdvanceRestsUntimedAgainAfterAnException() {
+        ChainState taskChain = new ChainState();
+        CapturingAggregator task = new CapturingAggregator();
+        Operator head = new Operator(task, 1, taskChain);
+        Operator failing = new Operator(task, 1, taskChain);
+        assertTrue(head.timer.headChainAtRest());
+        try {
+            processAtKnownHead(
+                    head,
+                    NOTHING,
+                    () ->
+                            failing.process(
+                                    () -> {
+                                        throw new IllegalStateException("operator failed");
+                                    }));
+        } catch (IllegalStateException expected) {
+            // the operator's exception reaches the caller unchanged
+        }
+        assertTrue(taskChain.insideUntimedRecord());
+        processAtKnownHead(head, NOTHING);
+        assertEquals(2, task.samples().size(), "both records timed at the head");
+        assertEquals(1, failing.inclusive.samples().size());
+    }
+
+    @Test
+    void withoutASharedChainStateNoHeadIsKnownInAdvance() {
+        Operator head = new Operator(new CapturingAggregator(), 1);
+        assertFalse(head.timer.headChainAtRest());
     }
 
     @Test

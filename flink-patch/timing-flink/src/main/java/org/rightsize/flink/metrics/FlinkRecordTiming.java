@@ -124,9 +124,15 @@ public final class FlinkRecordTiming {
         return timer == null ? processor : new TimedRecordProcessor<>(processor, timer);
     }
 
-    /** The timer of a source operator, or null when timing is off; never throws. */
+    /**
+     * The timer of a source operator, made the head of its task's chain ({@link
+     * RecordTimer#headChainAtRest}: the source's output uses {@link RecordTimer#skipAtHead}),
+     * or null when timing is off or the task has no shared chain state (the source is then
+     * untimed and its chained operators each decide as before); never throws.
+     */
     public static RecordTimer sourceTimer(Object sourceOperator) {
-        return timerOrNull(sourceOperator);
+        RecordTimer timer = timerOrNull(sourceOperator);
+        return timer != null && timer.headChainAtRest() ? timer : null;
     }
 
     /*

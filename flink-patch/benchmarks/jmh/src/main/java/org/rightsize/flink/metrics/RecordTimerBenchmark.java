@@ -135,6 +135,18 @@ public class RecordTimerBenchmark {
         }
     }
 
+    /** A chain whose source is its head known in advance, as the patched source output sets it. */
+    @State(Scope.Thread)
+    public static class KnownHeadChain extends Chain {
+
+        @Setup(Level.Trial)
+        public void makeTheSourceTheHead() {
+            if (!source.headChainAtRest()) {
+                throw new IllegalStateException("the benchmark chain has no shared chain state");
+            }
+        }
+    }
+
     private long work(long record) {
         return record * 31 + 7;
     }
@@ -203,5 +215,80 @@ public class RecordTimerBenchmark {
             chain.source.exit(sourceState);
         }
         return value;
+    }
+
+    /**
+     * The chain as the patched Flink runs it: operators after the head first check whether the
+     * record is untimed (the direct record processors), the head decides with {@code enter}.
+     */
+    @Benchmark
+    public long chainOfFourDirect(Chain chain) {
+        ChainState sourceState = chain.source.enter();
+        try {
+            value = work(directMapFilterSink(chain, work(value)));
+        } finally {
+            chain.source.exit(sourceState);
+        }
+        return value;
+    }
+
+    /**
+     * As {@link #chainOfFourDirect}, with the source the head known in advance (a source's
+     * output): the chain rests untimed, and an untimed record only counts down at the head.
+     */
+    @Benchmark
+    public long chainOfFourKnownHead(KnownHeadChain chain) {
+        RecordTimer head = chain.source;
+        if (head.skipAtHead()) {
+            value = work(directMapFilterSink(chain, work(value)));
+            return value;
+        }
+        ChainState sourceState = head.enterHead();
+        try {
+            value = work(directMapFilterSink(chain, work(value)));
+        } finally {
+            head.exitHead(sourceState);
+        }
+        return value;
+    }
+
+    /**
+     * Map, filter and sink as the direct record processors call them (inside an untimed record a
+     * plain call, else the operator's timing around it and the operators it calls).
+     */
+    private long directMapFilterSink(Chain chain, long record) {
+        if (chain.map.sharedChain().insideUntimedRecord()) {
+            return directFilterSink(chain, work(record));
+        }
+        ChainState state = chain.map.enter();
+        try {
+            return directFilterSink(chain, work(record));
+        } finally {
+            chain.map.exit(state);
+        }
+    }
+
+    private long directFilterSink(Chain chain, long record) {
+        if (chain.filter.sharedChain().insideUntimedRecord()) {
+            return (record & 1023) != 0 ? directSink(chain, record) : record;
+        }
+        ChainState state = chain.filter.enter();
+        try {
+            return (record & 1023) != 0 ? directSink(chain, record) : record;
+        } finally {
+            chain.filter.exit(state);
+        }
+    }
+
+    private long directSink(Chain chain, long record) {
+        if (chain.sink.sharedChain().insideUntimedRecord()) {
+            return work(record);
+        }
+        ChainState state = chain.sink.enter();
+        try {
+            return work(record);
+        } finally {
+            chain.sink.exit(state);
+        }
     }
 }

@@ -314,15 +314,20 @@ public class SourceOperatorStreamTask<T> extends StreamTask<T, SourceOperator<T,
         @Override
         public void emitRecord(StreamRecord<T> streamRecord) {
             RecordTimer timer = recordTimer;
-            if (timer == null) {
+            if (timer == null || timer.skipAtHead()) {
                 emitUntimed(streamRecord);
                 return;
             }
-            ChainState chain = timer.enter();
+            emitTimed(timer, streamRecord);
+        }
+
+        /** The head's timed record: one in thousands at most, set apart from the untimed path. */
+        private void emitTimed(RecordTimer timer, StreamRecord<T> streamRecord) {
+            ChainState chain = timer.enterHead();
             try {
                 emitUntimed(streamRecord);
             } finally {
-                timer.exit(chain);
+                timer.exitHead(chain);
             }
         }
 
