@@ -639,9 +639,15 @@ print("S =", round(s["records_per_s"]), "rec/s from", s["basis"])
 }
 test_kafka_broker_rate() {
     start_cluster --flink 2.2.1 --conf 'metrics.fetcher.update-interval: 1000' || return 0
-    if RIGHTSIZE_KAFKA_BOOTSTRAP="$RIGHTSIZE_KAFKA_BOOTSTRAP" cargo test -q -p rightsize --test kafka_rate \
+    # Also through the broker's SSL and SASL_SSL listeners (CA check, PLAIN, SCRAM, wrong CA/password).
+    if RIGHTSIZE_KAFKA_BOOTSTRAP="$RIGHTSIZE_KAFKA_BOOTSTRAP" \
+        RIGHTSIZE_KAFKA_SSL_BOOTSTRAP="$RIGHTSIZE_KAFKA_SSL_BOOTSTRAP" \
+        RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP="$RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP" \
+        RIGHTSIZE_KAFKA_CA_PEM="$RIGHTSIZE_KAFKA_CA_PEM" RIGHTSIZE_KAFKA_OTHER_CA_PEM="$RIGHTSIZE_KAFKA_OTHER_CA_PEM" \
+        RIGHTSIZE_KAFKA_SASL_USER="$RIGHTSIZE_KAFKA_SASL_USER" RIGHTSIZE_KAFKA_SASL_PASSWORD="$RIGHTSIZE_KAFKA_SASL_PASSWORD" \
+        cargo test -q -p rightsize --test kafka_rate \
         --manifest-path "$RIGHTSIZE_REPO/Cargo.toml" >"$run_dir/kafka_rate.log" 2>&1; then
-        pass "end offsets and rates against Kafka $RIGHTSIZE_KAFKA_VERSION (cargo test --test kafka_rate)"
+        pass "end offsets and rates against Kafka $RIGHTSIZE_KAFKA_VERSION, plaintext, TLS and SASL (cargo test --test kafka_rate)"
     else
         fail "cargo test --test kafka_rate: $(tail -n 30 "$run_dir/kafka_rate.log")"
     fi
