@@ -657,6 +657,17 @@ test_kafka_broker_rate() {
         stop_cluster
         return 0
     fi
+    # The CLI's TLS and SCRAM flags, on the SASL_SSL listener: the new topic is seen, no problem.
+    local secure_scan
+    if secure_scan="$(RIGHTSIZE_KAFKA_PASSWORD="$RIGHTSIZE_KAFKA_SASL_PASSWORD" "$rightsize" scan \
+        --flink "$RIGHTSIZE_FLINK_REST_URL" --kafka-bootstrap "$RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP" \
+        --kafka-ca-cert "$RIGHTSIZE_KAFKA_CA_PEM" --kafka-sasl-mechanism scram-sha-512 \
+        --kafka-user "$RIGHTSIZE_KAFKA_SASL_USER" --rate-interval 1s --output json 2>/dev/null)" \
+        && [ "$(json_eval "(d['kafka']['problems'], d['kafka']['topics'].get('$topic'))" <<<"$secure_scan")" = "([], 4)" ]; then
+        pass "rightsize scan --kafka-ca-cert --kafka-sasl-mechanism scram-sha-512 reads the SASL_SSL listener"
+    else
+        fail "rightsize scan over SASL_SSL: ${secure_scan:-no output}"
+    fi
     traffic="$(sql "$RIGHTSIZE_ENV_DIR/workloads/traffic.sql" TOPIC="$topic" RATE="$rate")" || fail "submit traffic.sql"
     consumer="$(sql "$RIGHTSIZE_ENV_DIR/workloads/over-provisioned.sql" TOPIC="$topic" PARALLELISM=2)" || fail "submit over-provisioned.sql"
     if [ -n "$traffic" ] && [ -n "$consumer" ] \
