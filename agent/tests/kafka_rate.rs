@@ -2,13 +2,16 @@
 //! topic listing, end offsets, the count of records between two samples and the rate of steady
 //! traffic. These run when `RIGHTSIZE_KAFKA_BOOTSTRAP` names a broker (`tests/e2e/run.sh` starts
 //! one and sets it) and pass as skipped otherwise; the unreachable-broker case always runs.
+//! The same broker's SSL and SASL_SSL listeners (`RIGHTSIZE_KAFKA_SSL_BOOTSTRAP`,
+//! `RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP`, with the harness's throwaway CA and user) prove TLS
+//! verification and SASL PLAIN / SCRAM, and that a wrong CA or password is a labelled problem.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rightsize::scan::kafka::{self, BrokerClient, Clock, EndOffsets};
-use rightsize::scan::options::KafkaOptions;
+use rightsize::scan::options::{KafkaOptions, KafkaSasl, SaslMechanism};
 use rskafka::client::partition::{Compression, PartitionClient, UnknownTopicHandling};
 use rskafka::client::{Client, ClientBuilder};
 use rskafka::record::Record;
@@ -107,14 +110,14 @@ impl Clock for ProducingClock<'_> {
     }
 }
 
-#[test]
-fn every_record_produced_between_the_samples_is_counted() {
-    let Some(bootstrap) = bootstrap() else { return };
-    let topic = unique_topic("counted");
-    let mut producer = Producer::create(&bootstrap, &topic, 3);
+/// Produces (through the plaintext listener) before and between two samples taken by a client
+/// built from `measuring`, and checks that exactly the records between them are counted.
+fn counts_records_between_samples(bootstrap: &str, measuring: &KafkaOptions, what: &str) {
+    let topic = unique_topic(what);
+    let mut producer = Producer::create(bootstrap, &topic, 3);
     producer.produce(100); // Offsets not at zero: only the growth counts.
 
-    let mut client = BrokerClient::connect(&options(&bootstrap)).expect("connects");
+    let mut client = BrokerClient::connect(measuring).expect("connects");
     let topics = client.topics().expect("the topic list");
     assert_eq!(topics.get(&topic), Some(&BTreeSet::from([0, 1, 2])), "the new topic and its partitions");
     let offsets =
@@ -131,6 +134,102 @@ fn every_record_produced_between_the_samples_is_counted() {
     assert_eq!((rate.records, rate.partitions), (1234, 3), "{rate:?}");
     assert!(rate.interval_s >= 0.5, "{rate:?}");
     assert!((rate.records_per_s - 1234.0 / rate.interval_s).abs() < 1e-6, "{rate:?}");
+}
+
+#[test]
+fn every_record_produced_between_the_samples_is_counted() {
+    let Some(bootstrap) = bootstrap() else { return };
+    counts_records_between_samples(&bootstrap, &options(&bootstrap), "counted");
+}
+
+/// The harness's secured listeners: (plaintext bootstrap, SSL bootstrap, SASL_SSL bootstrap,
+/// CA PEM, a CA that did not sign the broker, user, password).
+struct Secured {
+    plaintext: String,
+    ssl: String,
+    sasl_ssl: String,
+    ca_pem: Vec<u8>,
+    other_ca_pem: Vec<u8>,
+    user: String,
+    password: String,
+}
+
+fn secured() -> Option<Secured> {
+    let plaintext = bootstrap()?;
+    let var = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
+    let read = |name: &str| var(name).map(|path| std::fs::read(&path).unwrap_or_else(|e| panic!("{name}={path}: {e}")));
+    let Some(ssl) = var("RIGHTSIZE_KAFKA_SSL_BOOTSTRAP") else {
+        eprintln!("skipped: RIGHTSIZE_KAFKA_SSL_BOOTSTRAP is not set (tests/env/cluster.sh records it)");
+        return None;
+    };
+    Some(Secured {
+        plaintext,
+        ssl,
+        sasl_ssl: var("RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP").expect("RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP"),
+        ca_pem: read("RIGHTSIZE_KAFKA_CA_PEM").expect("RIGHTSIZE_KAFKA_CA_PEM"),
+        other_ca_pem: read("RIGHTSIZE_KAFKA_OTHER_CA_PEM").expect("RIGHTSIZE_KAFKA_OTHER_CA_PEM"),
+        user: var("RIGHTSIZE_KAFKA_SASL_USER").expect("RIGHTSIZE_KAFKA_SASL_USER"),
+        password: var("RIGHTSIZE_KAFKA_SASL_PASSWORD").expect("RIGHTSIZE_KAFKA_SASL_PASSWORD"),
+    })
+}
+
+fn tls_options(bootstrap: &str, ca_pem: &[u8]) -> KafkaOptions {
+    KafkaOptions { tls: true, ca_certificates_pem: Some(ca_pem.to_vec()), ..options(bootstrap) }
+}
+
+fn sasl_options(secured: &Secured, mechanism: SaslMechanism, password: &str) -> KafkaOptions {
+    KafkaOptions {
+        sasl: Some(KafkaSasl { mechanism, user: secured.user.clone(), password: password.to_owned() }),
+        ..tls_options(&secured.sasl_ssl, &secured.ca_pem)
+    }
+}
+
+/// Runs `collect_rates` with `options` that must not connect; returns its one problem.
+fn refused(options: KafkaOptions) -> String {
+    let options = KafkaOptions { timeout: Duration::from_secs(5), backoff: Duration::from_millis(50), ..options };
+    let started = Instant::now();
+    let snapshot = kafka::collect_rates(&options, |_| BTreeSet::new());
+    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
+    assert_eq!(snapshot.problems.len(), 1, "{:?}", snapshot.problems);
+    let problem = snapshot.problems[0].clone();
+    assert!(problem.starts_with(&format!("Kafka at {}:", options.bootstrap.join(","))), "{problem}");
+    eprintln!("as expected: {problem}");
+    problem
+}
+
+#[test]
+fn tls_verified_against_the_broker_ca_counts_records() {
+    let Some(secured) = secured() else { return };
+    counts_records_between_samples(&secured.plaintext, &tls_options(&secured.ssl, &secured.ca_pem), "tls");
+}
+
+#[test]
+fn a_broker_certificate_from_another_ca_is_a_labelled_problem() {
+    let Some(secured) = secured() else { return };
+    let problem = refused(tls_options(&secured.ssl, &secured.other_ca_pem));
+    assert!(problem.contains("--kafka-tls"), "{problem}");
+}
+
+#[test]
+fn sasl_plain_and_scram_over_tls_count_records() {
+    let Some(secured) = secured() else { return };
+    for (mechanism, what) in [
+        (SaslMechanism::Plain, "sasl-plain"),
+        (SaslMechanism::ScramSha256, "sasl-scram256"),
+        (SaslMechanism::ScramSha512, "sasl-scram512"),
+    ] {
+        counts_records_between_samples(&secured.plaintext, &sasl_options(&secured, mechanism, &secured.password), what);
+    }
+}
+
+#[test]
+fn a_wrong_sasl_password_is_a_labelled_problem() {
+    let Some(secured) = secured() else { return };
+    for mechanism in [SaslMechanism::Plain, SaslMechanism::ScramSha256] {
+        let problem = refused(sasl_options(&secured, mechanism, "not-the-password"));
+        // Either rskafka's own cause or, when one of its retries hangs, the scanner's hint.
+        assert!(problem.contains("SaslAuthenticationFailed") || problem.contains("password"), "{problem}");
+    }
 }
 
 #[test]

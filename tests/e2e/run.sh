@@ -639,9 +639,15 @@ print("S =", round(s["records_per_s"]), "rec/s from", s["basis"])
 }
 test_kafka_broker_rate() {
     start_cluster --flink 2.2.1 --conf 'metrics.fetcher.update-interval: 1000' || return 0
-    if RIGHTSIZE_KAFKA_BOOTSTRAP="$RIGHTSIZE_KAFKA_BOOTSTRAP" cargo test -q -p rightsize --test kafka_rate \
+    # Also through the broker's SSL and SASL_SSL listeners (CA check, PLAIN, SCRAM, wrong CA/password).
+    if RIGHTSIZE_KAFKA_BOOTSTRAP="$RIGHTSIZE_KAFKA_BOOTSTRAP" \
+        RIGHTSIZE_KAFKA_SSL_BOOTSTRAP="$RIGHTSIZE_KAFKA_SSL_BOOTSTRAP" \
+        RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP="$RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP" \
+        RIGHTSIZE_KAFKA_CA_PEM="$RIGHTSIZE_KAFKA_CA_PEM" RIGHTSIZE_KAFKA_OTHER_CA_PEM="$RIGHTSIZE_KAFKA_OTHER_CA_PEM" \
+        RIGHTSIZE_KAFKA_SASL_USER="$RIGHTSIZE_KAFKA_SASL_USER" RIGHTSIZE_KAFKA_SASL_PASSWORD="$RIGHTSIZE_KAFKA_SASL_PASSWORD" \
+        cargo test -q -p rightsize --test kafka_rate \
         --manifest-path "$RIGHTSIZE_REPO/Cargo.toml" >"$run_dir/kafka_rate.log" 2>&1; then
-        pass "end offsets and rates against Kafka $RIGHTSIZE_KAFKA_VERSION (cargo test --test kafka_rate)"
+        pass "end offsets and rates against Kafka $RIGHTSIZE_KAFKA_VERSION, plaintext, TLS and SASL (cargo test --test kafka_rate)"
     else
         fail "cargo test --test kafka_rate: $(tail -n 30 "$run_dir/kafka_rate.log")"
     fi
@@ -650,6 +656,17 @@ test_kafka_broker_rate() {
         fail "create topic $topic"
         stop_cluster
         return 0
+    fi
+    # The CLI's TLS and SCRAM flags, on the SASL_SSL listener: the new topic is seen, no problem.
+    local secure_scan
+    if secure_scan="$(RIGHTSIZE_KAFKA_PASSWORD="$RIGHTSIZE_KAFKA_SASL_PASSWORD" "$rightsize" scan \
+        --flink "$RIGHTSIZE_FLINK_REST_URL" --kafka-bootstrap "$RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP" \
+        --kafka-ca-cert "$RIGHTSIZE_KAFKA_CA_PEM" --kafka-sasl-mechanism scram-sha-512 \
+        --kafka-user "$RIGHTSIZE_KAFKA_SASL_USER" --rate-interval 1s --output json 2>/dev/null)" \
+        && [ "$(json_eval "(d['kafka']['problems'], d['kafka']['topics'].get('$topic'))" <<<"$secure_scan")" = "([], 4)" ]; then
+        pass "rightsize scan --kafka-ca-cert --kafka-sasl-mechanism scram-sha-512 reads the SASL_SSL listener"
+    else
+        fail "rightsize scan over SASL_SSL: ${secure_scan:-no output}"
     fi
     traffic="$(sql "$RIGHTSIZE_ENV_DIR/workloads/traffic.sql" TOPIC="$topic" RATE="$rate")" || fail "submit traffic.sql"
     consumer="$(sql "$RIGHTSIZE_ENV_DIR/workloads/over-provisioned.sql" TOPIC="$topic" PARALLELISM=2)" || fail "submit over-provisioned.sql"

@@ -36,6 +36,9 @@ usage() { sed -n '/^#   tests/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
 JOBMANAGER_MEMORY=1024m
 TASKMANAGER_MEMORY=1600m
 KAFKA_HEAP=(-Xms256m -Xmx512m)
+# The one user of the SASL_SSL listener, for PLAIN and both SCRAM mechanisms.
+KAFKA_SASL_USER=rightsize
+KAFKA_SASL_PASSWORD=rightsize-secret
 READY_TIMEOUT_SECONDS=180
 STOP_GRACE_SECONDS=30
 # JVM unified GC logging into the log folder, rotated: the files the product reads.
@@ -218,21 +221,52 @@ flink_ready() {
 
 # --- Kafka -----------------------------------------------------------------------------------
 
+# A throwaway CA and a broker certificate for 127.0.0.1 and localhost, made with openssl into
+# DIR/tls: ca.pem (what clients trust), broker.pem (the broker's key and chain, PEM keystore) and
+# other-ca.pem (a CA that did not sign the broker: what a client must reject).
+make_kafka_tls() {
+    local tls="$1"
+    mkdir -p "$tls"
+    (
+        cd "$tls"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=rightsize test CA' \
+            -keyout ca-key.pem -out ca.pem
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=rightsize other CA' \
+            -keyout other-ca-key.pem -out other-ca.pem
+        openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout broker-key.pem -out broker.csr
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+        openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+            -extfile broker.ext -out broker-cert.pem
+        cat broker-key.pem broker-cert.pem ca.pem >broker.pem
+    ) >"$tls/openssl.out" 2>&1 || { cat "$tls/openssl.out" >&2; return 1; }
+}
+
 start_kafka() {
-    local version="$1" broker_port="$2" controller_port="$3"
+    local version="$1" broker_port="$2" controller_port="$3" ssl_port="$4" sasl_ssl_port="$5"
     local home dir="$run_dir/kafka"
     home="$(kafka_dir "$version")"
     mkdir -p "$dir/data" "$dir/logs"
+    make_kafka_tls "$dir/tls"
     cat >"$dir/server.properties" <<EOF
-# KRaft, one node that is broker and controller; loopback only.
+# KRaft, one node that is broker and controller; loopback only. Besides PLAINTEXT, an SSL and a
+# SASL_SSL listener (PLAIN and SCRAM users) for testing clients' TLS and SASL.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$broker_port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$broker_port
+listeners=PLAINTEXT://127.0.0.1:$broker_port,SSL://127.0.0.1:$ssl_port,SASL_SSL://127.0.0.1:$sasl_ssl_port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$broker_port,SSL://127.0.0.1:$ssl_port,SASL_SSL://127.0.0.1:$sasl_ssl_port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+ssl.keystore.type=PEM
+ssl.keystore.location=$dir/tls/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$dir/tls/ca.pem
+ssl.client.auth=none
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USER="$KAFKA_SASL_PASSWORD";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$dir/data
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -270,6 +304,8 @@ EOF
     note "formatting Kafka storage (cluster id $cluster_id)"
     java -cp "$home/libs/*" -Dlog4j2.configurationFile="$dir/log4j2.properties" \
         kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+        --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
+        --add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
         >"$dir/logs/format.out" 2>&1 || { cat "$dir/logs/format.out" >&2; return 1; }
     spawn kafka "$dir/logs/kafka.out" java "${KAFKA_HEAP[@]}" -XX:+UseG1GC \
         -Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$dir/logs" \
@@ -454,9 +490,9 @@ cmd_start() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    local ports rest_port rpc_port broker_port controller_port
-    ports="$(free_ports 4)"
-    read -r rest_port rpc_port broker_port controller_port <<<"$ports"
+    local ports rest_port rpc_port broker_port controller_port ssl_port sasl_ssl_port
+    ports="$(free_ports 6)"
+    read -r rest_port rpc_port broker_port controller_port ssl_port sasl_ssl_port <<<"$ports"
 
     step "Starting Flink $flink_version ($scheduler scheduler): JobManager and TaskManager"
     local home="$run_dir/flink"
@@ -472,7 +508,7 @@ cmd_start() {
     local kafka_pid=""
     if $with_kafka; then
         step "Starting Kafka $kafka_version (KRaft) on 127.0.0.1:$broker_port"
-        kafka_pid="$(start_kafka "$kafka_version" "$broker_port" "$controller_port")"
+        kafka_pid="$(start_kafka "$kafka_version" "$broker_port" "$controller_port" "$ssl_port" "$sasl_ssl_port")"
     fi
 
     if $with_kafka; then
@@ -504,6 +540,12 @@ cmd_start() {
         q RIGHTSIZE_KAFKA_VERSION "$kafka_version"
         q RIGHTSIZE_KAFKA_PID "$kafka_pid"
         q RIGHTSIZE_KAFKA_BOOTSTRAP "${kafka_pid:+127.0.0.1:$broker_port}"
+        q RIGHTSIZE_KAFKA_SSL_BOOTSTRAP "${kafka_pid:+127.0.0.1:$ssl_port}"
+        q RIGHTSIZE_KAFKA_SASL_SSL_BOOTSTRAP "${kafka_pid:+127.0.0.1:$sasl_ssl_port}"
+        q RIGHTSIZE_KAFKA_CA_PEM "${kafka_pid:+$run_dir/kafka/tls/ca.pem}"
+        q RIGHTSIZE_KAFKA_OTHER_CA_PEM "${kafka_pid:+$run_dir/kafka/tls/other-ca.pem}"
+        q RIGHTSIZE_KAFKA_SASL_USER "${kafka_pid:+$KAFKA_SASL_USER}"
+        q RIGHTSIZE_KAFKA_SASL_PASSWORD "${kafka_pid:+$KAFKA_SASL_PASSWORD}"
         q RIGHTSIZE_KAFKA_LOG_DIR "${kafka_pid:+$run_dir/kafka/logs}"
         q RIGHTSIZE_KAFKA_CLASSPATH "${kafka_pid:+$(kafka_dir "$kafka_version")/libs/*}"
         q RIGHTSIZE_KAFKA_CONNECTOR_VERSION "$connector_version"

@@ -228,7 +228,9 @@ impl BrokerClient {
                 init_backoff: options.backoff,
                 max_backoff: options.timeout,
                 base: 2.0,
-                deadline: Some(options.timeout),
+                // Half the timeout: rskafka retries even a refused certificate or password, and
+                // must give up (with the cause) before the hard timeout below cuts it off blind.
+                deadline: Some(options.timeout / 2),
             });
         if options.tls {
             builder = builder.tls_config(Arc::new(tls_config(options)?));
@@ -245,7 +247,17 @@ impl BrokerClient {
         let timeout = options.timeout;
         let client = runtime
             .block_on(async { tokio::time::timeout(timeout, builder.build()).await })
-            .map_err(|_| KafkaError(format!("no answer within {timeout:?}")))?
+            .map_err(|_| {
+                // rskafka retries a rejected SASL login, and a retry can hang without an error:
+                // against a real broker, this silence is often what a wrong login looks like.
+                let hint = if options.sasl.is_some() {
+                    " (if the broker is reachable, it may have refused the SASL login: check the user, \
+                     password and mechanism)"
+                } else {
+                    ""
+                };
+                KafkaError(format!("no answer within {timeout:?}{hint}"))
+            })?
             .map_err(|error| KafkaError(error.to_string()))?;
         Ok(BrokerClient { runtime, client, timeout, partitions: BTreeMap::new() })
     }
