@@ -94,6 +94,7 @@ ensure_tools() {
     command -v mvn >/dev/null 2>&1 || ensure_debian_packages maven
     command -v curl >/dev/null 2>&1 || ensure_debian_packages curl
     command -v ps >/dev/null 2>&1 || ensure_debian_packages procps
+    command -v openssl >/dev/null 2>&1 || ensure_debian_packages openssl
     python3 -m pip --version >/dev/null 2>&1 || ensure_debian_packages python3-pip
 }
 
