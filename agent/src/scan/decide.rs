@@ -299,6 +299,11 @@ fn disagreement(vertex: &VertexEvaluation, options: &DecideOptions) -> Option<St
         return None; // Then C is itself the busy-time estimate.
     }
     let (c, busy_c) = (vertex.capacity_per_s?, vertex.busy_capacity_per_s?);
+    // Under a tenth of the smaller capacity the vertex is no bottleneck whichever estimate is
+    // right, and there they part most: a busy meter's floor of a few ms/s against a T of µs.
+    if vertex.input_per_s.is_some_and(|load| load < 0.1 * c.min(busy_c)) {
+        return None;
+    }
     let ratio = c.max(busy_c) / c.min(busy_c);
     (ratio > options.disagreement_factor).then(|| {
         let hint = if c < busy_c {
@@ -509,6 +514,14 @@ mod tests {
         let decision = decide(skewed, None);
         assert_eq!(decision.disagreements.len(), 1, "{:?}", decision.disagreements);
         assert!(decision.disagreements[0].contains("2.5× apart"), "{}", decision.disagreements[0]);
+    }
+
+    #[test]
+    fn a_nearly_idle_vertex_is_no_disagreement() {
+        // A discarding sink: T of 0.2 µs gives C in the millions, the busy meter's floor far less.
+        let mut sink = vertex("Sink", 8, 0.0002, 400.0, 400.0);
+        sink.busy_capacity_per_s = Some(44_000.0);
+        assert!(decide(sink, None).disagreements.is_empty());
     }
 
     #[test]

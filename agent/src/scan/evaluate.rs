@@ -161,7 +161,7 @@ pub fn evaluate_job(job: &JobSnapshot, input_rates: &BTreeMap<String, f64>, opti
 
 /// Evaluates one collected job in its context.
 pub fn evaluate_job_in(job: &JobSnapshot, context: Context<'_>, options: &DecideOptions) -> JobEvaluation {
-    let vertices: Vec<VertexEvaluation> = job.vertices.iter().map(evaluate_vertex).collect();
+    let mut vertices: Vec<VertexEvaluation> = job.vertices.iter().map(evaluate_vertex).collect();
     let slowest = vertices
         .iter()
         .enumerate()
@@ -197,6 +197,7 @@ pub fn evaluate_job_in(job: &JobSnapshot, context: Context<'_>, options: &Decide
     let lag_metric = job.vertices.iter().find_map(|v| v.lag.as_ref().map(|lag| lag.metric.as_str()));
     let input_rate = input_rate(job, input_rates, context.kafka, consumed_per_s, &mut labels);
     let cross_checks = cross_checks(&input_rate, consumed_per_s, lag_records.zip(lag_metric), options.tolerance);
+    source_utilization_from_s(&mut vertices, input_rate.value());
 
     JobEvaluation {
         job_id: job.id.clone(),
@@ -215,6 +216,23 @@ pub fn evaluate_job_in(job: &JobSnapshot, context: Context<'_>, options: &Decide
         vanished: job.vanished,
     }
 }
+
+/// A Flink source task counts no records in, so a job's only source vertex gets its load, and
+/// with it its utilisation, from S.
+fn source_utilization_from_s(vertices: &mut [VertexEvaluation], s: Option<f64>) {
+    let mut sources = vertices.iter_mut().filter(|vertex| vertex.is_source);
+    let (Some(source), None, Some(s)) = (sources.next(), sources.next(), s) else { return };
+    if source.input_per_s.is_some_and(|rate| rate > 0.0) {
+        return; // A source task that does count its input (a legacy source): its own load.
+    }
+    if let Some(capacity) = source.capacity_per_s.filter(|c| *c > 0.0) {
+        source.utilization = Some(s / capacity);
+        source.notes.retain(|note| note != NO_SOURCE_INPUT_RATE);
+        source.notes.push("utilisation = S / C: a source task counts no records in".to_owned());
+    }
+}
+
+const NO_SOURCE_INPUT_RATE: &str = "no task-level input rate (a source vertex): utilisation needs S";
 
 fn duration_ms(duration: std::time::Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
@@ -251,7 +269,7 @@ fn evaluate_vertex(vertex: &VertexSnapshot) -> VertexEvaluation {
         _ => None,
     };
     if input_per_s.is_none_or(|rate| rate == 0.0) && vertex.is_source {
-        notes.push("no task-level input rate (a source vertex): utilisation needs S".to_owned());
+        notes.push(NO_SOURCE_INPUT_RATE.to_owned());
     }
 
     VertexEvaluation {
@@ -551,6 +569,21 @@ mod tests {
         let rates = BTreeMap::from([("orders-job".to_owned(), 800.0)]);
         let evaluation = evaluate_job(&job(vec![]), &rates, &DecideOptions::default());
         assert_eq!(evaluation.input_rate.value(), Some(800.0));
+    }
+
+    #[test]
+    fn the_only_source_vertex_takes_its_utilisation_from_s() {
+        let mut source = vertex(
+            "Source: Orders",
+            8,
+            VertexMetrics { record_time_ms_max: Some(2.0), records_in_per_s: Some(0.0), ..VertexMetrics::default() },
+        );
+        source.is_source = true;
+        let rates = BTreeMap::from([("orders-job".to_owned(), 400.0)]);
+        let evaluation = evaluate_job(&job(vec![source]), &rates, &DecideOptions::default());
+        let source = &evaluation.vertices[0];
+        assert_eq!(source.utilization, Some(400.0 / 4000.0));
+        assert!(!source.notes.iter().any(|note| note == NO_SOURCE_INPUT_RATE), "{:?}", source.notes);
     }
 
     #[test]
