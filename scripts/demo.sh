@@ -66,16 +66,7 @@ end_phase() {
 # --- stopping everything, whatever happens ---------------------------------------------------
 
 cluster_requested=false
-producer_pids=()
-# The traffic's producers, by PID (each also ends on its own after a bound).
-stop_producers() {
-    local pid
-    for pid in "${producer_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    producer_pids=()
-}
+producer_pids=()   # the traffic's producers, stopped by stop_producers (tests/env/lib.sh)
 finish() {
     local status=$?
     trap - EXIT

@@ -330,16 +330,7 @@ SCAN_TRAFFIC_SECONDS=90
 SCAN_TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
     --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
 
-producer_pids=()
-# Stops the producers this run started (by PID); they exit on their own after a bound anyway.
-stop_producers() {
-    local pid
-    for pid in "${producer_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    producer_pids=()
-}
+producer_pids=()   # the traffic's producers, stopped by stop_producers (tests/env/lib.sh)
 
 # Whether every subtask of a job is RUNNING (a job is RUNNING while tasks still wait for slots).
 all_subtasks_running() {

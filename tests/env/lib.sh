@@ -75,6 +75,17 @@ take_run_dir() {
     fi
 }
 
+# Stops the background producers (produce.sh) whose PIDs the caller collected in producer_pids;
+# each also ends on its own after the bound it was started with.
+stop_producers() {
+    local pid
+    for pid in "${producer_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    producer_pids=()
+}
+
 # Loads the ports, paths and PIDs cluster.sh recorded for a run dir (plain KEY=value lines, so
 # they become globals), or stops with what to do.
 load_cluster_state() {
