@@ -38,7 +38,7 @@ SETTLE_SECONDS=60
 SETTLE_TIMEOUT_SECONDS=240
 POLL_SECONDS=10
 # Every record timed, over 10 s windows; the JobManager fetches metrics every second.
-TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
+TIMING_CONF=(--conf 'rightsize.timing.enabled: true'
     --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
 
 out="$PWD/target/demo"

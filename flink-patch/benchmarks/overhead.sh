@@ -11,14 +11,17 @@
 #   off       overlay jar first, rightsize.timing.enabled=false (what the patched classes cost
 #             when nothing is wrapped: should match stock)
 #   default   overlay jar + libjni_metrics.so first, default settings
-#   every     the same with rightsize.timing.sample-every=1 (every record timed)
+#   every     the same with rightsize.timing.sample-interval=0 (every record timed)
 # CONFIGS="stock default" picks some. Two rates per run: records per second of wall time (the
 # job's net runtime) and records per CPU-second of the task thread (steadier on a shared
 # machine: preemption costs wall time, not CPU time).
 # Prints each run's rates with their ratios to the stock run of the same round, then per
 # configuration and measure the median rate against stock's, the median of the per-round ratios
 # (the paired figure is the steadier one when the machine's speed drifts between rounds) and
-# their range over the rounds.
+# their range over the rounds. Then (PAIRS, default 10; 0 skips it) pairs of measured jobs in one
+# JVM, default settings against timing off: the compiled code is the same both ways, so their
+# ratio is what sampling costs at run time (sampler wake-ups, mails, timed records), with less
+# spread than separate JVMs give.
 #
 #   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 5 rounds, 50 M records
 #   ROUNDS=3 RECORDS=20000000 flink-patch/benchmarks/overhead.sh
@@ -32,6 +35,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$repo/tests/env/lib.sh"
 
 rounds="${ROUNDS:-5}"
+pairs="${PAIRS:-10}"
 records="${RECORDS:-50000000}"
 flink_versions="${FLINK_VERSIONS:-2.3.0}"
 # A fixed heap: the three configurations differ in the code they run, not in how the JVM sizes
@@ -106,7 +110,7 @@ run_once() {
         default | every)
             classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
             settings=("rightsize.timing.native-library=$native")
-            [ "$config" = every ] && settings+=("rightsize.timing.sample-every=1")
+            [ "$config" = every ] && settings+=("rightsize.timing.sample-interval=0")
             ;;
         *) die "unknown configuration '$config' (known: stock off default every)" ;;
     esac
@@ -169,6 +173,22 @@ for version in $flink_versions; do
         done
     done
     unset rates ratios
+    if [ "$pairs" -gt 0 ]; then
+        # The same code both ways in one JVM: what sampling costs at run time, with less spread.
+        step "Flink $version: $pairs pairs of default and timing-off jobs in one JVM"
+        classpath="$work/pipeline-$version:$(overlay_jar "$version"):$(flink_home_cached "$version")/lib/*"
+        if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline --paired="$pairs" "$records" \
+            "rightsize.timing.native-library=$native" 2>&1)"; then
+            printf '%s\n' "$output" >&2
+            die "the paired run on Flink $version failed (output above)"
+        fi
+        printf '%s\n' "$output" | grep '^PAIR ' >&2 || true
+        line="$(printf '%s\n' "$output" | sed -n 's/^PAIRED pairs=[0-9]* median_ratio=\([0-9.]*\) min=\([0-9.]*\) max=\([0-9.]*\).*/\1 \2 \3/p')"
+        [ -n "$line" ] || die "the paired run on Flink $version printed no PAIRED line"
+        read -r p_median p_min p_max <<<"$line"
+        summary+=("$(awk -v v="$version" -v n="$pairs" -v m="$p_median" -v lo="$p_min" -v hi="$p_max" 'BEGIN {
+            printf "Flink %-7s cpu  default/off in one JVM, %d pairs: median %.3f (loss %5.1f %%), range %.3f-%.3f", v, n, m, (1 - m) * 100, lo, hi }')")
+    fi
 done
 
 step "Summary: $rounds rounds, $records records per run, ratios against stock (wall: records per second; cpu: per CPU-second of the task thread)"

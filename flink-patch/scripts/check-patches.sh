@@ -63,8 +63,11 @@ POM
     mvn -q -B -f "$project/pom.xml" dependency:build-classpath \
         -Dmdep.outputFile="$project/classpath.txt" > "$work/mvn.log" 2>&1 \
         || { cat "$work/mvn.log" >&2; echo "FAIL $version: cannot resolve Flink $version jars" >&2; exit 1; }
+    # The Flink glue and timing-core, and the overlay's own classes for this release (its
+    # org.rightsize sources, such as TimedOutput).
     mapfile -t timing < <(find "$FLINK_PATCH_DIR/timing-core/src/main/java" \
-        "$FLINK_PATCH_DIR/timing-flink/src/main/java" -name '*.java' | LC_ALL=C sort)
+        "$FLINK_PATCH_DIR/timing-flink/src/main/java" "$FLINK_PATCH_DIR/$overlay/src/main/java/org/rightsize" \
+        -name '*.java' | LC_ALL=C sort)
     javac -nowarn -proc:none --release "$(java_release "$version")" -d "$work/$version/classes" \
         -cp "$(cat "$project/classpath.txt")" "${patched[@]}" "${timing[@]}" 2> "$work/javac.log" \
         || { cat "$work/javac.log" >&2; echo "FAIL $version: patched sources do not compile" >&2; exit 1; }

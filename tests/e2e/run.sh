@@ -22,7 +22,7 @@ E2E_DIR="$RIGHTSIZE_REPO/tests/e2e"
 WAIT_SECONDS=90       # for a job, its records or its metrics to show up
 RECORDS_PER_SECOND=2000
 # Every record timed, short windows and a fast metric fetcher, so values show up in seconds.
-TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
+TIMING_CONF=(--conf 'rightsize.timing.enabled: true'
     --conf 'rightsize.timing.window: 2 s' --conf 'metrics.fetcher.update-interval: 1000')
 
 run_dir="${RIGHTSIZE_E2E_DIR:-$RIGHTSIZE_REPO/target/e2e/e2e}"
@@ -168,7 +168,7 @@ overlay_jar() {
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as jar:
     assert jar.testzip() is None
-    jar.getinfo("org/apache/flink/streaming/runtime/io/RecordProcessorUtils.class")
+    jar.getinfo("org/apache/flink/streaming/runtime/tasks/ChainingOutput.class")
 PY
     printf '%s\n' "$copy"
 }
@@ -327,7 +327,7 @@ SCAN_JOBS=("over-provisioned 8 2000 reduce" "right-sized 2 3000 keep" "under-pro
 # Flink's per-second rates average the last 60 s: traffic must flow a bit longer before a scan.
 SCAN_TRAFFIC_SECONDS=90
 # T is measured over every record, in windows long enough to hold a few hundred of them.
-SCAN_TIMING_CONF=(--conf 'rightsize.timing.enabled: true' --conf 'rightsize.timing.sample-every: 1'
+SCAN_TIMING_CONF=(--conf 'rightsize.timing.enabled: true'
     --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
 
 producer_pids=()   # the traffic's producers, stopped by stop_producers (tests/env/lib.sh)

@@ -17,8 +17,9 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * stock Flink's classpath or with the overlay jar in front of it.
  *
  * <p>Arguments: {@code records [key=value ...]}; each {@code key=value} goes into the
- * TaskManager's configuration (for example {@code rightsize.timing.sample-every=1}). One warm-up
- * job of a fifth of the records lets the JIT compile the record path, then the measured job runs.
+ * TaskManager's configuration (for example {@code rightsize.timing.sample-interval=0}). One warm-up
+ * job of half the records lets the JIT compile (and recompile) the record path, then the measured
+ * job runs.
  * Prints one line {@code RESULT records=… seconds=… records_per_s=… task_cpu_seconds=…
  * records_per_task_cpu_s=…}: the wall time is the measured job's net runtime as Flink reports it
  * (deployment included, JVM start-up not); the CPU time is that of the task thread that runs the
@@ -32,8 +33,14 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 public final class OverheadPipeline {
 
     public static void main(String[] args) throws Exception {
+        int pairs = 0;
+        if (args.length > 0 && args[0].startsWith("--paired=")) {
+            pairs = Integer.parseInt(args[0].substring("--paired=".length()));
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length < 1) {
-            System.err.println("usage: OverheadPipeline RECORDS [rightsize.timing.KEY=VALUE ...]");
+            System.err.println(
+                    "usage: OverheadPipeline [--paired=N] RECORDS [rightsize.timing.KEY=VALUE ...]");
             System.exit(2);
         }
         long records = Long.parseLong(args[0]);
@@ -48,34 +55,100 @@ public final class OverheadPipeline {
         }
         System.out.println("INFO " + describeTiming(settings));
 
-        run(Math.max(1, records / 5), settings);
+        run(Math.max(1, records / 2), settings);
+        if (pairs > 0) {
+            runPairs(pairs, records, settings);
+            return;
+        }
         TaskCpu taskCpu = TaskCpu.start();
         JobExecutionResult result = run(records, settings);
         double cpuSeconds = taskCpu.stop() / 1e9;
+        double samplerSeconds = taskCpu.samplerNanos() / 1e9;
         double seconds = result.getNetRuntime() / 1000.0;
         System.out.printf(
                 java.util.Locale.ROOT,
                 "RESULT records=%d seconds=%.3f records_per_s=%.0f task_cpu_seconds=%.3f"
-                        + " records_per_task_cpu_s=%.0f%n",
+                        + " records_per_task_cpu_s=%.0f sampler_cpu_seconds=%.4f%n",
                 records,
                 seconds,
                 records / seconds,
                 cpuSeconds,
-                cpuSeconds > 0 ? records / cpuSeconds : 0);
+                cpuSeconds > 0 ? records / cpuSeconds : 0,
+                samplerSeconds);
     }
 
     /**
-     * CPU time of the task threads (named after their chain, which starts with the source),
-     * polled every 10 ms until {@link #stop}: a thread's CPU time cannot be read once it ended.
+     * In one JVM, {@code pairs} pairs of measured jobs, one with {@code settings} and one with
+     * timing off, in alternating order: the compiled code is the same for both (the JIT has seen
+     * the timed processors), so the ratio is what sampling costs at run time (the sampler's
+     * wake-ups, the mails, the timed records), without the spread that separate JVMs add. Prints
+     * one {@code PAIR} line per pair and a {@code PAIRED} summary.
+     */
+    private static void runPairs(int pairs, long records, Map<String, String> settings)
+            throws Exception {
+        Map<String, String> off = new HashMap<>(settings);
+        off.put("rightsize.timing.enabled", "false");
+        double[] ratios = new double[pairs];
+        for (int pair = 0; pair < pairs; pair++) {
+            double on;
+            double without;
+            if (pair % 2 == 0) {
+                on = measure(records, settings);
+                without = measure(records, off);
+            } else {
+                without = measure(records, off);
+                on = measure(records, settings);
+            }
+            ratios[pair] = on / without;
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "PAIR %d on=%.0f off=%.0f ratio=%.4f%n",
+                    pair + 1,
+                    on,
+                    without,
+                    ratios[pair]);
+        }
+        double[] sorted = ratios.clone();
+        java.util.Arrays.sort(sorted);
+        double median =
+                pairs % 2 == 1
+                        ? sorted[pairs / 2]
+                        : (sorted[pairs / 2 - 1] + sorted[pairs / 2]) / 2;
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "PAIRED pairs=%d median_ratio=%.4f min=%.4f max=%.4f%n",
+                pairs,
+                median,
+                sorted[0],
+                sorted[pairs - 1]);
+    }
+
+    /** One measured job: records per CPU-second of its task threads (and the sampler's). */
+    private static double measure(long records, Map<String, String> settings) throws Exception {
+        TaskCpu taskCpu = TaskCpu.start();
+        run(records, settings);
+        double cpuSeconds = taskCpu.stop() / 1e9;
+        return cpuSeconds > 0 ? records / cpuSeconds : 0;
+    }
+
+    /**
+     * CPU time of the task threads (named after their chain, which starts with the source) and
+     * of the timing's sampler thread (counted with them: it works for the task), polled every
+     * 10 ms until {@link #stop}: a thread's CPU time cannot be read once it ended. Threads that
+     * already ran before {@link #start} (the sampler, since the warm-up job) count from there.
      */
     private static final class TaskCpu implements Runnable {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         private final Map<Long, Long> cpuByThread = new HashMap<>();
+        private final Map<Long, Long> cpuBeforeStart = new HashMap<>();
+        private final Map<Long, Long> samplerCpu = new HashMap<>();
         private final Thread poller = new Thread(this, "task-cpu-poller");
         private volatile boolean stopped;
 
         static TaskCpu start() {
             TaskCpu taskCpu = new TaskCpu();
+            taskCpu.poll();
+            taskCpu.cpuBeforeStart.putAll(taskCpu.cpuByThread);
             taskCpu.poller.setDaemon(true);
             taskCpu.poller.start();
             return taskCpu;
@@ -95,10 +168,17 @@ public final class OverheadPipeline {
 
         private void poll() {
             for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-                if (info != null && info.getThreadName().startsWith("Source: ")) {
+                if (info == null) {
+                    continue;
+                }
+                boolean sampler = info.getThreadName().equals("rightsize-timing-sampler");
+                if (sampler || info.getThreadName().startsWith("Source: ")) {
                     long cpu = threads.getThreadCpuTime(info.getThreadId());
                     if (cpu > 0) {
                         cpuByThread.merge(info.getThreadId(), cpu, Math::max);
+                        if (sampler) {
+                            samplerCpu.put(info.getThreadId(), cpu);
+                        }
                     }
                 }
             }
@@ -109,8 +189,17 @@ public final class OverheadPipeline {
             stopped = true;
             poller.join();
             long total = 0;
-            for (long cpu : cpuByThread.values()) {
-                total += cpu;
+            for (Map.Entry<Long, Long> thread : cpuByThread.entrySet()) {
+                total += thread.getValue() - cpuBeforeStart.getOrDefault(thread.getKey(), 0L);
+            }
+            return total;
+        }
+
+        /** CPU nanoseconds of the sampler thread while the measured job ran (0 without one). */
+        long samplerNanos() {
+            long total = 0;
+            for (Map.Entry<Long, Long> thread : samplerCpu.entrySet()) {
+                total += thread.getValue() - cpuBeforeStart.getOrDefault(thread.getKey(), 0L);
             }
             return total;
         }
@@ -138,7 +227,7 @@ public final class OverheadPipeline {
      */
     private static String describeTiming(Map<String, String> settings) throws Exception {
         String patchedFrom =
-                Class.forName("org.apache.flink.streaming.runtime.io.RecordProcessorUtils")
+                Class.forName("org.apache.flink.streaming.runtime.tasks.ChainingOutput")
                         .getProtectionDomain()
                         .getCodeSource()
                         .getLocation()
@@ -155,6 +244,6 @@ public final class OverheadPipeline {
         } catch (ClassNotFoundException e) {
             backend = "no Rightsize classes (stock Flink)";
         }
-        return "RecordProcessorUtils from " + patchedFrom + "; " + backend;
+        return "ChainingOutput from " + patchedFrom + "; " + backend;
     }
 }

@@ -18,7 +18,7 @@ public final class MetricNames {
     public static final String P99 = DEAL_TIME + "P99";
     public static final String P999 = DEAL_TIME + "P999";
 
-    /** Records timed in the window (a sample: see rightsize.timing.sample-every). */
+    /** Records timed in the window (a sample: see rightsize.timing.sample-interval). */
     public static final String COUNT = DEAL_TIME + "Count";
 
     /** Operator level: mean time including the operators chained after it, ms. */

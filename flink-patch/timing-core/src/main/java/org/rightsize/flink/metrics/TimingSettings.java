@@ -18,10 +18,14 @@ public final class TimingSettings {
     public static final String ENABLED = "rightsize.timing.enabled";
 
     /**
-     * At most N records between two timed ones at the head of each chain (1 = every record);
-     * slower chains are timed more often (see {@link RecordTimer}).
+     * How often each task times a run of records ({@link TaskSampling#recordsPerArming}) while
+     * records arrive, a Flink duration such as {@code 100 ms}; {@code 0} times every record. Records slower than {@link
+     * TaskSampling#TIME_EVERY_RECORD_ABOVE_NANOS} are all timed anyway.
      */
-    public static final String SAMPLE_EVERY = "rightsize.timing.sample-every";
+    public static final String SAMPLE_INTERVAL = "rightsize.timing.sample-interval";
+
+    /** The count-based setting that {@link #SAMPLE_INTERVAL} replaced; read only to say so. */
+    static final String OLD_SAMPLE_EVERY = "rightsize.timing.sample-every";
 
     /** Length of the window the gauges describe, a Flink duration such as {@code 10 s}. */
     public static final String WINDOW = "rightsize.timing.window";
@@ -32,41 +36,39 @@ public final class TimingSettings {
     public static final boolean DEFAULT_ENABLED = true;
 
     /**
-     * At most 4096 records apart: a timed record costs about 55-90 ns per operator (two {@code
-     * System.nanoTime()} calls and the bookkeeping), so on the cheapest chain Flink runs (~28 ns
-     * a record for four operators) sampling adds about 0.07 ns a record, 0.25 %, and at the
-     * highest rates that still times thousands of records a second. Slower chains are timed more
-     * often: at least one record a millisecond ({@link
-     * RecordTimer#TIME_A_RECORD_AT_LEAST_EVERY_NANOS}), and every record once records take
-     * {@link RecordTimer#TIME_EVERY_RECORD_ABOVE_NANOS} or more, since timing costs them less
-     * than 1 %.
+     * Each task armed every 100 ms, 100 consecutive records timed each time ({@link
+     * TaskSampling#recordsPerArming}): about 1000 timed records a second, 10 000 in a default
+     * window, from 10 instants a second. An arming costs a wake-up of the sampler thread and a
+     * mail (tens of microseconds on a virtual machine, and wake-ups can cost the task thread
+     * too), so the default keeps them few; the timed records cost ≈ 300 ns each for four chained
+     * operators; untimed records run Flink's own code.
      */
-    public static final int DEFAULT_SAMPLE_EVERY = 4096;
+    public static final long DEFAULT_SAMPLE_INTERVAL_MILLIS = 100;
 
     public static final long DEFAULT_WINDOW_MILLIS = 10_000;
 
     private static final TimingSettings DEFAULTS =
             new TimingSettings(
                     DEFAULT_ENABLED,
-                    DEFAULT_SAMPLE_EVERY,
+                    DEFAULT_SAMPLE_INTERVAL_MILLIS,
                     DEFAULT_WINDOW_MILLIS,
                     null,
                     Collections.emptyList());
 
     private final boolean enabled;
-    private final int sampleEvery;
+    private final long sampleIntervalMillis;
     private final long windowMillis;
     private final String nativeLibrary;
     private final List<String> problems;
 
     private TimingSettings(
             boolean enabled,
-            int sampleEvery,
+            long sampleIntervalMillis,
             long windowMillis,
             String nativeLibrary,
             List<String> problems) {
         this.enabled = enabled;
-        this.sampleEvery = sampleEvery;
+        this.sampleIntervalMillis = sampleIntervalMillis;
         this.windowMillis = windowMillis;
         this.nativeLibrary = nativeLibrary;
         this.problems = problems;
@@ -91,16 +93,28 @@ public final class TimingSettings {
             }
         }
 
-        int sampleEvery = DEFAULT_SAMPLE_EVERY;
-        String rawSample = trimmed(lookup.apply(SAMPLE_EVERY));
-        if (rawSample != null) {
-            Integer parsed = parsePositiveInt(rawSample);
-            if (parsed == null) {
+        long sampleIntervalMillis = DEFAULT_SAMPLE_INTERVAL_MILLIS;
+        String rawInterval = trimmed(lookup.apply(SAMPLE_INTERVAL));
+        if (rawInterval != null) {
+            long parsed = parseDurationMillis(rawInterval);
+            if (parsed < 0 || parsed > Integer.MAX_VALUE) {
                 problems.add(
-                        invalid(SAMPLE_EVERY, rawSample, "a whole number ≥ 1", DEFAULT_SAMPLE_EVERY));
+                        invalid(
+                                SAMPLE_INTERVAL,
+                                rawInterval,
+                                "a duration such as 1 ms or 10 ms (0 times every record)",
+                                DEFAULT_SAMPLE_INTERVAL_MILLIS + " ms"));
             } else {
-                sampleEvery = parsed;
+                sampleIntervalMillis = parsed;
             }
+        }
+        if (trimmed(lookup.apply(OLD_SAMPLE_EVERY)) != null) {
+            problems.add(
+                    "Ignoring "
+                            + OLD_SAMPLE_EVERY
+                            + ": records are now sampled by time; set "
+                            + SAMPLE_INTERVAL
+                            + " instead (0 times every record)");
         }
 
         long windowMillis = DEFAULT_WINDOW_MILLIS;
@@ -122,7 +136,7 @@ public final class TimingSettings {
         String nativeLibrary = trimmed(lookup.apply(NATIVE_LIBRARY));
         return new TimingSettings(
                 enabled,
-                sampleEvery,
+                sampleIntervalMillis,
                 windowMillis,
                 nativeLibrary,
                 Collections.unmodifiableList(problems));
@@ -132,8 +146,9 @@ public final class TimingSettings {
         return enabled;
     }
 
-    public int sampleEvery() {
-        return sampleEvery;
+    /** Milliseconds between two timed records of a task; 0 times every record. */
+    public long sampleIntervalMillis() {
+        return sampleIntervalMillis;
     }
 
     public long windowMillis() {
@@ -152,7 +167,7 @@ public final class TimingSettings {
 
     @Override
     public String toString() {
-        return ENABLED + "=" + enabled + ", " + SAMPLE_EVERY + "=" + sampleEvery + ", " + WINDOW
+        return ENABLED + "=" + enabled + ", " + SAMPLE_INTERVAL + "=" + sampleIntervalMillis + " ms, " + WINDOW
                 + "=" + windowMillis + " ms, " + NATIVE_LIBRARY + "="
                 + (nativeLibrary == null ? "(search)" : nativeLibrary);
     }
@@ -167,15 +182,6 @@ public final class TimingSettings {
 
     private static String invalid(String key, String value, String expected, Object fallback) {
         return "Ignoring " + key + ": '" + value + "' is not " + expected + "; using " + fallback;
-    }
-
-    private static Integer parsePositiveInt(String raw) {
-        try {
-            int value = Integer.parseInt(raw);
-            return value >= 1 ? value : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     /**

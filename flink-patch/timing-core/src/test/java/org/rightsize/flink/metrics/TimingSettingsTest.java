@@ -23,7 +23,7 @@ class TimingSettingsTest {
     void unsetKeysGiveTheDocumentedDefaults() {
         TimingSettings settings = read();
         assertTrue(settings.enabled());
-        assertEquals(4096, settings.sampleEvery());
+        assertEquals(100, settings.sampleIntervalMillis());
         assertEquals(10_000, settings.windowMillis());
         assertNull(settings.nativeLibrary());
         assertTrue(settings.problems().isEmpty());
@@ -34,11 +34,11 @@ class TimingSettingsTest {
         TimingSettings settings =
                 read(
                         "rightsize.timing.enabled", "FALSE",
-                        "rightsize.timing.sample-every", " 1 ",
+                        "rightsize.timing.sample-interval", " 0 ms ",
                         "rightsize.timing.window", "1 s",
                         "rightsize.timing.native-library", "/opt/flink/lib/libjni_metrics.so");
         assertFalse(settings.enabled());
-        assertEquals(1, settings.sampleEvery());
+        assertEquals(0, settings.sampleIntervalMillis());
         assertEquals(1_000, settings.windowMillis());
         assertEquals("/opt/flink/lib/libjni_metrics.so", settings.nativeLibrary());
         assertTrue(settings.problems().isEmpty());
@@ -62,15 +62,17 @@ class TimingSettingsTest {
         TimingSettings settings =
                 read(
                         "rightsize.timing.enabled", "yes",
-                        "rightsize.timing.sample-every", "0",
+                        "rightsize.timing.sample-interval", "often",
+                        "rightsize.timing.sample-every", "1",
                         "rightsize.timing.window", "-5 s");
         assertTrue(settings.enabled());
-        assertEquals(TimingSettings.DEFAULT_SAMPLE_EVERY, settings.sampleEvery());
+        assertEquals(TimingSettings.DEFAULT_SAMPLE_INTERVAL_MILLIS, settings.sampleIntervalMillis());
         assertEquals(TimingSettings.DEFAULT_WINDOW_MILLIS, settings.windowMillis());
-        assertEquals(3, settings.problems().size());
+        assertEquals(4, settings.problems().size());
         assertTrue(settings.problems().get(0).contains("rightsize.timing.enabled"));
-        assertTrue(settings.problems().get(1).contains("'0'"));
-        assertTrue(settings.problems().get(2).contains("rightsize.timing.window"));
+        assertTrue(settings.problems().get(1).contains("'often'"));
+        assertTrue(settings.problems().get(2).contains("set rightsize.timing.sample-interval"));
+        assertTrue(settings.problems().get(3).contains("rightsize.timing.window"));
     }
 
     @Test

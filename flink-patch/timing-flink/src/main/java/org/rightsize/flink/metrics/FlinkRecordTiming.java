@@ -1,54 +1,70 @@
 package org.rightsize.flink.metrics;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.groups.AbstractMetricGroup;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractInput;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorV2;
-import org.apache.flink.streaming.api.operators.Input;
+import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.function.ThrowingConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Flink side of record timing, called by the patched {@code RecordProcessorUtils} (network
- * inputs and chained operators) and {@code SourceOperatorStreamTask} (sources). It finds the
- * operator behind an input, reads the settings from the TaskManager's configuration, creates one
- * {@link RecordTimer} per operator and one task timer per task, and registers their gauges.
- *
- * <p>Operators without key context (the common case, and every chained stateless operator) get
- * a record processor that calls {@code processElement} itself ({@link #processElement} and its
- * two-input siblings), one class per kind of input: no extra call level over Flink's own
- * {@code input::processElement}, and inside an untimed record just one read of the chain state.
- * Other processors (key context to set, asynchronous state) are wrapped as Flink built them
- * ({@link #wrap}).
+ * The Flink side of record timing, called by the patched Flink classes that keep a record
+ * processor: {@code ChainingOutput} (chained operators), the network outputs of the one-, two-
+ * and multiple-input tasks, and {@code SourceOperatorStreamTask} (a source's output). For each it
+ * finds the operator, reads the settings from the TaskManager's configuration, creates one {@link
+ * RecordTimer} per operator and one task timer and {@link TaskSampling} per task, registers the
+ * gauges, and adds the holder as a switch between Flink's processor and a timed one. Untimed
+ * records thus run exactly Flink's code; the task's sampling installs the timed processors for
+ * a run of records now and then.
  *
  * <p>This source is compiled once per supported Flink release (it is added to each overlay
  * module), so it may use Flink's internal classes. Everything here is off the record path; a
- * failure leaves the record processor untimed, with a warning, and never fails the task.
+ * failure leaves the holder untimed, with a warning, and never fails the task.
  */
 public final class FlinkRecordTiming {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlinkRecordTiming.class);
 
+    /*
+     * Set-up lookups, weak both ways: a task's timers, sampling and switches reach its
+     * operators, so strong values would keep every finished task alive. While a task runs, its
+     * sampling is held by the sampler thread and by the processors installed in its holders.
+     */
+
     /** Operator → its timer: the two inputs of a two-input operator share one (and its gauges). */
-    private static final Map<Object, RecordTimer> OPERATOR_TIMERS = new WeakHashMap<>();
+    private static final Map<Object, WeakReference<RecordTimer>> OPERATOR_TIMERS =
+            new WeakHashMap<>();
 
     /** Task metric group → the task's timer, shared by every head of the task's chain. */
     private static final Map<MetricGroup, Timer> TASK_TIMERS = new WeakHashMap<>();
 
-    /** Task metric group → the chain state every timer of the task shares. */
-    private static final Map<MetricGroup, ChainState> TASK_CHAINS = new WeakHashMap<>();
+    /** Flink's record processor → the timed one its switch installs, for a source to head. */
+    private static final Map<Object, WeakReference<TimedRecordProcessor<?>>> TIMED_PROCESSORS =
+            new WeakHashMap<>();
+
+    /** Task metric group → the task's sampling, shared by every timer of the task. */
+    private static final Map<MetricGroup, WeakReference<TaskSampling>> TASK_SAMPLINGS =
+            new WeakHashMap<>();
 
     /** Settings of the last configuration seen, for operators that do not expose theirs. */
     private static volatile TimingSettings lastSettings = TimingSettings.defaults();
@@ -59,190 +75,84 @@ public final class FlinkRecordTiming {
     private FlinkRecordTiming() {}
 
     /**
-     * The record processor of an input without key context: {@code input::processElement}, timed
-     * unless timing is off or the operator cannot be found.
+     * Times the records that {@code processor} (built by Flink for {@code input}: an operator,
+     * or an input of a multiple-input operator) processes: {@code install} puts a processor
+     * where the caller keeps it, and is given a timed one while the task is armed. Does nothing
+     * when timing is off or the operator cannot be found; never throws.
      */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> processElement(Input<T> input) {
-        ThrowingConsumer<StreamRecord<T>, Exception> untimed = input::processElement;
-        RecordTimer timer = timerOrNull(input);
-        if (timer == null) {
-            return untimed;
-        }
-        ChainState chain = timer.sharedChain();
-        return chain == null
-                ? new TimedRecordProcessor<>(untimed, timer)
-                : new TimedInput<>(input, timer, chain);
-    }
-
-    /** As {@link #processElement(Input)}, for the first input of a two-input operator. */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> processElement1(
-            TwoInputStreamOperator<T, ?, ?> operator) {
-        ThrowingConsumer<StreamRecord<T>, Exception> untimed = operator::processElement1;
-        RecordTimer timer = timerOrNull(operator);
-        if (timer == null) {
-            return untimed;
-        }
-        ChainState chain = timer.sharedChain();
-        return chain == null
-                ? new TimedRecordProcessor<>(untimed, timer)
-                : new TimedFirstInput<>(operator, timer, chain);
-    }
-
-    /** As {@link #processElement(Input)}, for the second input of a two-input operator. */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> processElement2(
-            TwoInputStreamOperator<?, T, ?> operator) {
-        ThrowingConsumer<StreamRecord<T>, Exception> untimed = operator::processElement2;
-        RecordTimer timer = timerOrNull(operator);
-        if (timer == null) {
-            return untimed;
-        }
-        ChainState chain = timer.sharedChain();
-        return chain == null
-                ? new TimedRecordProcessor<>(untimed, timer)
-                : new TimedSecondInput<>(operator, timer, chain);
-    }
-
-    /** The timer of the operator behind {@code input}, or null (untimed); never throws. */
-    private static RecordTimer timerOrNull(Object input) {
+    public static <T> void timeRecords(
+            Object input,
+            ThrowingConsumer<StreamRecord<T>, Exception> processor,
+            Consumer<ThrowingConsumer<StreamRecord<T>, Exception>> install) {
         try {
-            return timerFor(operatorOf(input));
+            RecordTimer timer = timerFor(operatorOf(input));
+            if (timer != null) {
+                TimedRecordProcessor<T> timed = new TimedRecordProcessor<>(processor, timer);
+                synchronized (TIMED_PROCESSORS) {
+                    TIMED_PROCESSORS.put(processor, new WeakReference<>(timed));
+                }
+                timer.sampling().add(processor, timed, install);
+            }
         } catch (Throwable t) {
             ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
             logFailureOnce(t);
-            return null;
         }
     }
 
     /**
-     * Wraps a record processor built for {@code input} (an operator, or an input of a
-     * multiple-input operator) so its records are timed; returns it unchanged when timing is
-     * off or the operator cannot be found.
+     * Times the records a source emits into a chaining output whose operator's records are
+     * already timed ({@code processor}, given to {@link #timeRecords} before): the source becomes
+     * the head around that operator's timed processor, so the source's own output is left as
+     * Flink built it; never throws.
      */
-    public static <T> ThrowingConsumer<StreamRecord<T>, Exception> wrap(
-            Object input, ThrowingConsumer<StreamRecord<T>, Exception> processor) {
-        RecordTimer timer = timerOrNull(input);
-        return timer == null ? processor : new TimedRecordProcessor<>(processor, timer);
+    public static <T> void timeSourceRecordsAt(
+            Object sourceOperator, ThrowingConsumer<StreamRecord<T>, Exception> processor) {
+        try {
+            RecordTimer timer = timerFor(operatorOf(sourceOperator));
+            TimedRecordProcessor<?> timed;
+            synchronized (TIMED_PROCESSORS) {
+                timed = dereference(TIMED_PROCESSORS.get(processor));
+            }
+            if (timer != null && timed != null) {
+                timed.headedBy(timer);
+            }
+        } catch (Throwable t) {
+            ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
+            logFailureOnce(t);
+        }
     }
 
     /**
-     * The timer of a source operator, made the head of its task's chain ({@link
-     * RecordTimer#headChainAtRest}: the source's output uses {@link RecordTimer#skipAtHead}),
-     * or null when timing is off or the task has no shared chain state (the source is then
-     * untimed and its chained operators each decide as before); never throws.
+     * Times the records a source emits into {@code output} (the head of its chain, when that is
+     * not a chaining output: the network, several outputs) with a {@link TimedOutput}; never
+     * throws.
      */
-    public static RecordTimer sourceTimer(Object sourceOperator) {
-        RecordTimer timer = timerOrNull(sourceOperator);
-        return timer != null && timer.headChainAtRest() ? timer : null;
+    public static <T> void timeSourceRecords(
+            Object sourceOperator,
+            Output<StreamRecord<T>> output,
+            Consumer<Output<StreamRecord<T>>> install) {
+        try {
+            RecordTimer timer = timerFor(operatorOf(sourceOperator));
+            if (timer != null) {
+                timer.sampling().add(output, new TimedOutput<>(output, timer), install);
+            }
+        } catch (Throwable t) {
+            ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
+            logFailureOnce(t);
+        }
     }
 
-    /*
-     * The three direct processors below repeat one body on purpose: each is its own class with
-     * its own call site of processElement, so the JIT's type profile of one kind of input is not
-     * shared with the others (a shared abstract base would bring back a megamorphic call level).
+    /**
+     * A record processor while its task is armed: times each record around Flink's processor
+     * (and, for the processor a source emits into, around that as the source's record).
      */
-
-    /** Times {@code processElement} of a one-input operator (or an input of a multi-input one). */
-    static final class TimedInput<T> implements ThrowingConsumer<StreamRecord<T>, Exception> {
-        private final Input<T> input;
-        private final RecordTimer timer;
-        private final ChainState chain;
-
-        TimedInput(Input<T> input, RecordTimer timer, ChainState chain) {
-            this.input = input;
-            this.timer = timer;
-            this.chain = chain;
-        }
-
-        @Override
-        public void accept(StreamRecord<T> record) throws Exception {
-            if (chain.insideUntimedRecord()) {
-                input.processElement(record);
-                return;
-            }
-            ChainState state = timer.enter();
-            if (state == null) {
-                input.processElement(record);
-                return;
-            }
-            try {
-                input.processElement(record);
-            } finally {
-                timer.exit(state);
-            }
-        }
-    }
-
-    /** Times {@code processElement1} of a two-input operator. */
-    static final class TimedFirstInput<T>
-            implements ThrowingConsumer<StreamRecord<T>, Exception> {
-        private final TwoInputStreamOperator<T, ?, ?> operator;
-        private final RecordTimer timer;
-        private final ChainState chain;
-
-        TimedFirstInput(
-                TwoInputStreamOperator<T, ?, ?> operator, RecordTimer timer, ChainState chain) {
-            this.operator = operator;
-            this.timer = timer;
-            this.chain = chain;
-        }
-
-        @Override
-        public void accept(StreamRecord<T> record) throws Exception {
-            if (chain.insideUntimedRecord()) {
-                operator.processElement1(record);
-                return;
-            }
-            ChainState state = timer.enter();
-            if (state == null) {
-                operator.processElement1(record);
-                return;
-            }
-            try {
-                operator.processElement1(record);
-            } finally {
-                timer.exit(state);
-            }
-        }
-    }
-
-    /** Times {@code processElement2} of a two-input operator. */
-    static final class TimedSecondInput<T>
-            implements ThrowingConsumer<StreamRecord<T>, Exception> {
-        private final TwoInputStreamOperator<?, T, ?> operator;
-        private final RecordTimer timer;
-        private final ChainState chain;
-
-        TimedSecondInput(
-                TwoInputStreamOperator<?, T, ?> operator, RecordTimer timer, ChainState chain) {
-            this.operator = operator;
-            this.timer = timer;
-            this.chain = chain;
-        }
-
-        @Override
-        public void accept(StreamRecord<T> record) throws Exception {
-            if (chain.insideUntimedRecord()) {
-                operator.processElement2(record);
-                return;
-            }
-            ChainState state = timer.enter();
-            if (state == null) {
-                operator.processElement2(record);
-                return;
-            }
-            try {
-                operator.processElement2(record);
-            } finally {
-                timer.exit(state);
-            }
-        }
-    }
-
-    /** Wraps any other record processor: times each record with a {@link RecordTimer}. */
     static final class TimedRecordProcessor<T>
             implements ThrowingConsumer<StreamRecord<T>, Exception> {
         private final ThrowingConsumer<StreamRecord<T>, Exception> processor;
         private final RecordTimer timer;
+
+        /** A source whose records enter the chain here, timed as the head around them. */
+        private volatile RecordTimer source;
 
         TimedRecordProcessor(
                 ThrowingConsumer<StreamRecord<T>, Exception> processor, RecordTimer timer) {
@@ -250,14 +160,27 @@ public final class FlinkRecordTiming {
             this.timer = timer;
         }
 
+        void headedBy(RecordTimer sourceTimer) {
+            source = sourceTimer;
+        }
+
         @Override
         public void accept(StreamRecord<T> record) throws Exception {
-            ChainState state = timer.enter();
-            if (state == null) {
-                // Inside an untimed record: a plain call, with nothing to undo afterwards.
-                processor.accept(record);
+            RecordTimer head = source;
+            if (head == null) {
+                timed(record);
                 return;
             }
+            ChainState outer = head.enter();
+            try {
+                timed(record);
+            } finally {
+                head.exit(outer);
+            }
+        }
+
+        private void timed(StreamRecord<T> record) throws Exception {
+            ChainState state = timer.enter();
             try {
                 processor.accept(record);
             } finally {
@@ -301,15 +224,16 @@ public final class FlinkRecordTiming {
             return null;
         }
         synchronized (OPERATOR_TIMERS) {
-            RecordTimer existing = OPERATOR_TIMERS.get(operator);
+            RecordTimer existing = dereference(OPERATOR_TIMERS.get(operator));
             if (existing != null) {
                 return existing;
             }
             MetricGroup operatorGroup = operator.getMetricGroup();
-            MetricGroup taskGroup =
-                    operatorGroup instanceof InternalOperatorMetricGroup
-                            ? ((InternalOperatorMetricGroup) operatorGroup).getTaskMetricGroup()
-                            : operatorGroup;
+            if (!(operatorGroup instanceof InternalOperatorMetricGroup)) {
+                // Without its task's group the operator cannot share its task's sampling.
+                return null;
+            }
+            MetricGroup taskGroup = ((InternalOperatorMetricGroup) operatorGroup).getTaskMetricGroup();
             long now = System.nanoTime();
             String scope = operatorGroup.getMetricIdentifier(MetricNames.DEAL_TIME);
             Timer exclusive = newTimer(scope, settings, now);
@@ -320,21 +244,55 @@ public final class FlinkRecordTiming {
             if (task == null) {
                 task = newTimer(taskGroup.getMetricIdentifier(MetricNames.DEAL_TIME), settings, now);
                 TASK_TIMERS.put(taskGroup, task);
-                if (taskGroup != operatorGroup) {
-                    registerSet(taskGroup, MetricNames.DEAL_TIME, task, true);
-                }
+                registerSet(taskGroup, MetricNames.DEAL_TIME, task, true);
             }
-            // Without its task's metric group the operator cannot share its task's state: one
-            // per thread then, found on each record.
-            ChainState chain =
-                    taskGroup == operatorGroup
-                            ? null
-                            : TASK_CHAINS.computeIfAbsent(taskGroup, group -> new ChainState());
-            RecordTimer timer =
-                    new RecordTimer(exclusive, inclusive, task, settings.sampleEvery(), chain);
-            OPERATOR_TIMERS.put(operator, timer);
+            TaskSampling sampling = dereference(TASK_SAMPLINGS.get(taskGroup));
+            boolean newTask = sampling == null;
+            if (newTask) {
+                sampling = newSampling(taskGroup, settings, now);
+                TASK_SAMPLINGS.put(taskGroup, new WeakReference<>(sampling));
+            }
+            sampling.armThrough(mailboxOf(operator));
+            if (newTask) {
+                sampling.start();
+            }
+            RecordTimer timer = new RecordTimer(exclusive, inclusive, task, sampling);
+            OPERATOR_TIMERS.put(operator, new WeakReference<>(timer));
             return timer;
         }
+    }
+
+    private static <V> V dereference(WeakReference<V> reference) {
+        return reference == null ? null : reference.get();
+    }
+
+    private static TaskSampling newSampling(MetricGroup taskGroup, TimingSettings settings, long now) {
+        BooleanSupplier closed =
+                taskGroup instanceof AbstractMetricGroup
+                        ? ((AbstractMetricGroup<?>) taskGroup)::isClosed
+                        : () -> false;
+        return new TaskSampling(
+                taskGroup.getMetricIdentifier(MetricNames.DEAL_TIME),
+                settings.sampleIntervalMillis() * 1_000_000L,
+                closed,
+                now);
+    }
+
+    /**
+     * Runs a command on the operator's task thread between two records (a mail of the lowest
+     * priority, so never inside an operator's yield); null when the task is unknown.
+     */
+    private static Executor mailboxOf(StreamOperator<?> operator) {
+        if (!(operator instanceof AbstractStreamOperator)) {
+            return null;
+        }
+        StreamTask<?, ?> task = ((AbstractStreamOperator<?>) operator).getContainingTask();
+        if (task == null) {
+            return null;
+        }
+        MailboxExecutor mailbox =
+                task.getMailboxExecutorFactory().createExecutor(TaskMailbox.MIN_PRIORITY);
+        return command -> mailbox.execute(command::run, "Rightsize: time the next record");
     }
 
     private static Timer newTimer(String name, TimingSettings settings, long now) {

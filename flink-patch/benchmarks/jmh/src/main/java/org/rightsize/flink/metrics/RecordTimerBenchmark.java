@@ -17,13 +17,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-record cost of {@link RecordTimer} on the hot path, the way the patched record processors
- * call it ({@code enter}; process; {@code exit} in a finally), for one operator and for a chain of
- * four (a source head, then map, filter and sink, as in {@code overhead.sh}'s pipeline). Each
- * {@code *Untimed} method is the same work without timing; the difference is timing's cost per
- * record. Timed variants: at most 4096 records apart (the default) or every record, fed to the native
- * aggregator (jni-metrics) or to the pure-Java fallback. {@code clockRead} calibrates: the cost
- * of the clock alone on the machine at hand.
+ * What timing costs a task. Untimed records run Flink's own code (the patched holders keep
+ * Flink's processors), so the costs are those of the records that are timed: {@code oneOperator}
+ * and {@code chainOfFour} time every record ({@code sample-interval: 0}), the way the timed
+ * processors call {@link RecordTimer} ({@code enter}; process; {@code exit} in a finally), for one
+ * operator and for a chain of four (a source head, then map, filter and sink, as in {@code
+ * overhead.sh}'s pipeline); {@code sampledChainOfFour} is one arming with one record: the task is
+ * armed (four switches installed), one record is timed through the chain, and the task disarms.
+ * Each {@code *Untimed} method is the same work without timing. {@code clockRead} calibrates: the
+ * cost of the clock alone on the machine at hand. At the default (an arming every 20 ms timing 20
+ * records) a task spends about {@code sampledChainOfFour + 19 × (chainOfFour − chainOfFourUntimed)}
+ * ns per 20 ms on timing, plus the mail and the sampler's wake-up, which this does not measure.
  *
  * <p>The "work" is a multiply-add per operator: a cheaper operator than any real one, so these
  * numbers are the worst relative case. Absolute numbers depend on {@code System.nanoTime()}'s
@@ -45,14 +49,11 @@ public class RecordTimerBenchmark {
     @State(Scope.Thread)
     public static class Chain {
 
-        /** At most N records between timed ones: 4096 is the default, 1 times every record. */
-        @Param({"4096", "1"})
-        public int sampleEvery;
-
         /** {@code native}: jni-metrics (must load, or setup fails); {@code java}: the fallback. */
         @Param({"native", "java"})
         public String aggregator;
 
+        TaskSampling sampling;
         RecordTimer source;
         RecordTimer map;
         RecordTimer filter;
@@ -82,12 +83,17 @@ public class RecordTimerBenchmark {
                 timers[i] = new Timer(name, backend, windowMillis, now);
             }
             Timer task = timers[8];
-            // One chain state for the task's timers, as FlinkRecordTiming sets them up.
-            ChainState chainState = new ChainState();
-            source = new RecordTimer(timers[0], timers[1], task, sampleEvery, chainState);
-            map = new RecordTimer(timers[2], timers[3], task, sampleEvery, chainState);
-            filter = new RecordTimer(timers[4], timers[5], task, sampleEvery, chainState);
-            sink = new RecordTimer(timers[6], timers[7], task, sampleEvery, chainState);
+            // One sampling for the task's timers, as FlinkRecordTiming sets them up.
+            sampling = newSampling(now);
+            source = new RecordTimer(timers[0], timers[1], task, sampling);
+            map = new RecordTimer(timers[2], timers[3], task, sampling);
+            filter = new RecordTimer(timers[4], timers[5], task, sampling);
+            sink = new RecordTimer(timers[6], timers[7], task, sampling);
+        }
+
+        /** Every record timed ({@code sample-interval: 0}). */
+        TaskSampling newSampling(long now) {
+            return new TaskSampling("bench", 0, () -> false, now);
         }
 
         @TearDown(Level.Trial)
@@ -135,15 +141,52 @@ public class RecordTimerBenchmark {
         }
     }
 
-    /** A chain whose source is its head known in advance, as the patched source output sets it. */
+    /**
+     * A chain sampled at the default: its four operators' processors in holders that the task's
+     * sampling switches, as in the patched Flink classes; arming is left to the benchmark.
+     */
     @State(Scope.Thread)
-    public static class KnownHeadChain extends Chain {
+    public static class SampledChain extends Chain {
+
+        interface Processor {
+            long process(long record);
+        }
+
+        /** What each operator's holder holds: Flink's processor, or a timed one while armed. */
+        Processor sourceProcessor;
+        Processor mapProcessor;
+        Processor filterProcessor;
+        Processor sinkProcessor;
+
+        /** One record an arming, so each benchmark call is one whole arming. */
+        @Override
+        TaskSampling newSampling(long now) {
+            return new TaskSampling("bench", TimeUnit.HOURS.toNanos(1), 1, Long.MAX_VALUE, () -> false, now);
+        }
 
         @Setup(Level.Trial)
-        public void makeTheSourceTheHead() {
-            if (!source.headChainAtRest()) {
-                throw new IllegalStateException("the benchmark chain has no shared chain state");
-            }
+        public void installSwitches() {
+            // Tail first, as Flink builds a chain: each operator calls what its next holder holds.
+            Processor sinkUntimed = record -> record * 31 + 7;
+            sampling.add(sinkUntimed, timed(sink, sinkUntimed), p -> sinkProcessor = p);
+            Processor filterUntimed =
+                    record -> (record & 1023) != 0 ? sinkProcessor.process(record) : record;
+            sampling.add(filterUntimed, timed(filter, filterUntimed), p -> filterProcessor = p);
+            Processor mapUntimed = record -> filterProcessor.process(record * 31 + 7);
+            sampling.add(mapUntimed, timed(map, mapUntimed), p -> mapProcessor = p);
+            Processor sourceUntimed = record -> mapProcessor.process(record * 31 + 7) * 31 + 7;
+            sampling.add(sourceUntimed, timed(source, sourceUntimed), p -> sourceProcessor = p);
+        }
+
+        private static Processor timed(RecordTimer timer, Processor untimed) {
+            return record -> {
+                ChainState state = timer.enter();
+                try {
+                    return untimed.process(record);
+                } finally {
+                    timer.exit(state);
+                }
+            };
         }
     }
 
@@ -217,78 +260,18 @@ public class RecordTimerBenchmark {
         return value;
     }
 
-    /**
-     * The chain as the patched Flink runs it: operators after the head first check whether the
-     * record is untimed (the direct record processors), the head decides with {@code enter}.
-     */
+    /** One sample: arm the task, time one record through the chain; the task disarms. */
     @Benchmark
-    public long chainOfFourDirect(Chain chain) {
-        ChainState sourceState = chain.source.enter();
-        try {
-            value = work(directMapFilterSink(chain, work(value)));
-        } finally {
-            chain.source.exit(sourceState);
-        }
+    public long sampledChainOfFour(SampledChain chain) {
+        chain.sampling.arm();
+        value = chain.sourceProcessor.process(value);
         return value;
     }
 
-    /**
-     * As {@link #chainOfFourDirect}, with the source the head known in advance (a source's
-     * output): the chain rests untimed, and an untimed record only counts down at the head.
-     */
+    /** The same chain's untimed record, through the same holders (Flink's processors). */
     @Benchmark
-    public long chainOfFourKnownHead(KnownHeadChain chain) {
-        RecordTimer head = chain.source;
-        if (head.skipAtHead()) {
-            value = work(directMapFilterSink(chain, work(value)));
-            return value;
-        }
-        ChainState sourceState = head.enterHead();
-        try {
-            value = work(directMapFilterSink(chain, work(value)));
-        } finally {
-            head.exitHead(sourceState);
-        }
+    public long sampledChainOfFourUntimed(SampledChain chain) {
+        value = chain.sourceProcessor.process(value);
         return value;
-    }
-
-    /**
-     * Map, filter and sink as the direct record processors call them (inside an untimed record a
-     * plain call, else the operator's timing around it and the operators it calls).
-     */
-    private long directMapFilterSink(Chain chain, long record) {
-        if (chain.map.sharedChain().insideUntimedRecord()) {
-            return directFilterSink(chain, work(record));
-        }
-        ChainState state = chain.map.enter();
-        try {
-            return directFilterSink(chain, work(record));
-        } finally {
-            chain.map.exit(state);
-        }
-    }
-
-    private long directFilterSink(Chain chain, long record) {
-        if (chain.filter.sharedChain().insideUntimedRecord()) {
-            return (record & 1023) != 0 ? directSink(chain, record) : record;
-        }
-        ChainState state = chain.filter.enter();
-        try {
-            return (record & 1023) != 0 ? directSink(chain, record) : record;
-        } finally {
-            chain.filter.exit(state);
-        }
-    }
-
-    private long directSink(Chain chain, long record) {
-        if (chain.sink.sharedChain().insideUntimedRecord()) {
-            return work(record);
-        }
-        ChainState state = chain.sink.enter();
-        try {
-            return work(record);
-        } finally {
-            chain.sink.exit(state);
-        }
     }
 }

@@ -45,9 +45,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.concurrent.FutureUtils;
 
-import org.rightsize.flink.metrics.ChainState;
 import org.rightsize.flink.metrics.FlinkRecordTiming;
-import org.rightsize.flink.metrics.RecordTimer;
 
 import javax.annotation.Nullable;
 
@@ -128,8 +126,16 @@ public class SourceOperatorStreamTask<T> extends StreamTask<T, SourceOperator<T,
                         operatorChain.getMainOperatorOutput(),
                         sourceOperator.getSourceMetricGroup(),
                         null);
-        // Rightsize: time each emitted record with the chain it runs through.
-        output.recordTimer = FlinkRecordTiming.sourceTimer(sourceOperator);
+        // Rightsize: time the records the source emits into its chain: at the chained
+        // operator's processor when there is one, else with a timed output swapped in.
+        AsyncDataOutputToOutput<T> sourceOutput = output;
+        if (sourceOutput.output instanceof ChainingOutput) {
+            FlinkRecordTiming.timeSourceRecordsAt(
+                    sourceOperator, ((ChainingOutput<T>) sourceOutput.output).recordProcessor);
+        } else {
+            FlinkRecordTiming.timeSourceRecords(
+                    sourceOperator, sourceOutput.output, timed -> sourceOutput.output = timed);
+        }
 
         inputProcessor = new StreamOneInputProcessor<>(input, output, operatorChain);
 
@@ -301,10 +307,10 @@ public class SourceOperatorStreamTask<T> extends StreamTask<T, SourceOperator<T,
     /** Implementation of {@link DataOutput} that wraps a specific {@link Output}. */
     public static class AsyncDataOutputToOutput<T> implements DataOutput<T> {
 
-        private final Output<StreamRecord<T>> output;
+        // Rightsize: not final; a timed output is swapped in while the task times a record.
+        private Output<StreamRecord<T>> output;
         private final InternalSourceReaderMetricGroup metricGroup;
         @Nullable private final WatermarkGauge inputWatermarkGauge;
-        @Nullable private RecordTimer recordTimer;
 
         public AsyncDataOutputToOutput(
                 Output<StreamRecord<T>> output,
@@ -318,25 +324,6 @@ public class SourceOperatorStreamTask<T> extends StreamTask<T, SourceOperator<T,
 
         @Override
         public void emitRecord(StreamRecord<T> streamRecord) {
-            RecordTimer timer = recordTimer;
-            if (timer == null || timer.skipAtHead()) {
-                emitUntimed(streamRecord);
-                return;
-            }
-            emitTimed(timer, streamRecord);
-        }
-
-        /** The head's timed record: one in thousands at most, set apart from the untimed path. */
-        private void emitTimed(RecordTimer timer, StreamRecord<T> streamRecord) {
-            ChainState chain = timer.enterHead();
-            try {
-                emitUntimed(streamRecord);
-            } finally {
-                timer.exitHead(chain);
-            }
-        }
-
-        private void emitUntimed(StreamRecord<T> streamRecord) {
             metricGroup.recordEmitted(streamRecord.getTimestamp());
             output.collect(streamRecord);
         }
