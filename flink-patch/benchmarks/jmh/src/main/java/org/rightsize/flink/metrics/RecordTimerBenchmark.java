@@ -167,14 +167,19 @@ public class RecordTimerBenchmark {
         @Setup(Level.Trial)
         public void installSwitches() {
             // Tail first, as Flink builds a chain: each operator calls what its next holder holds.
+            // Each holder starts with its untimed processor, as Flink's constructors set it.
             Processor sinkUntimed = record -> record * 31 + 7;
+            sinkProcessor = sinkUntimed;
             sampling.add(sinkUntimed, timed(sink, sinkUntimed), p -> sinkProcessor = p);
             Processor filterUntimed =
                     record -> (record & 1023) != 0 ? sinkProcessor.process(record) : record;
+            filterProcessor = filterUntimed;
             sampling.add(filterUntimed, timed(filter, filterUntimed), p -> filterProcessor = p);
             Processor mapUntimed = record -> filterProcessor.process(record * 31 + 7);
+            mapProcessor = mapUntimed;
             sampling.add(mapUntimed, timed(map, mapUntimed), p -> mapProcessor = p);
             Processor sourceUntimed = record -> mapProcessor.process(record * 31 + 7) * 31 + 7;
+            sourceProcessor = sourceUntimed;
             sampling.add(sourceUntimed, timed(source, sourceUntimed), p -> sourceProcessor = p);
         }
 
