@@ -188,17 +188,18 @@ public final class OverheadPipeline {
         long stop() throws InterruptedException {
             stopped = true;
             poller.join();
-            long total = 0;
-            for (Map.Entry<Long, Long> thread : cpuByThread.entrySet()) {
-                total += thread.getValue() - cpuBeforeStart.getOrDefault(thread.getKey(), 0L);
-            }
-            return total;
+            return sinceStart(cpuByThread);
         }
 
         /** CPU nanoseconds of the sampler thread while the measured job ran (0 without one). */
         long samplerNanos() {
+            return sinceStart(samplerCpu);
+        }
+
+        /** CPU nanoseconds of these threads since {@link #start}. */
+        private long sinceStart(Map<Long, Long> cpuByThreadId) {
             long total = 0;
-            for (Map.Entry<Long, Long> thread : samplerCpu.entrySet()) {
+            for (Map.Entry<Long, Long> thread : cpuByThreadId.entrySet()) {
                 total += thread.getValue() - cpuBeforeStart.getOrDefault(thread.getKey(), 0L);
             }
             return total;

@@ -78,16 +78,4 @@ public final class RecordTimer {
     public TaskSampling sampling() {
         return sampling;
     }
-
-    public Timer exclusive() {
-        return exclusive;
-    }
-
-    public Timer inclusive() {
-        return inclusive;
-    }
-
-    public Timer task() {
-        return task;
-    }
 }

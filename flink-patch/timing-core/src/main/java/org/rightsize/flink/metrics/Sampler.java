@@ -66,15 +66,10 @@ final class Sampler implements Runnable {
                 // Announce first, then look again: a task disarming meanwhile either sees the
                 // announcement and wakes us, or is seen here.
                 waitingForDisarm = true;
-                sleep = armDueTasks(System.nanoTime());
-                if (sleep == Long.MAX_VALUE) {
-                    LockSupport.parkNanos(this, IDLE_CHECK_NANOS);
-                }
-                waitingForDisarm = false;
+                sleep = Math.min(armDueTasks(System.nanoTime()), IDLE_CHECK_NANOS);
             }
-            if (sleep != Long.MAX_VALUE) {
-                LockSupport.parkNanos(this, sleep);
-            }
+            LockSupport.parkNanos(this, sleep);
+            waitingForDisarm = false;
         }
     }
 

@@ -12,11 +12,11 @@ import java.util.function.Consumer;
  * <p>An untimed record runs Flink's own code and nothing else. Every place where the task keeps
  * a record processor (a chaining output, a network input's output, a source's output) is a
  * {@linkplain #add switch} between Flink's processor and a timed one. To time a record the task
- * is <em>armed</em>: the timed processors are installed, so the next record to enter the chain is
- * timed by every operator it reaches (the outermost one, the head, starts the record, see {@link
- * RecordTimer}). When that record leaves, the task disarms, putting Flink's processors back,
- * unless records are slow enough that timing every one of them costs less than 1 % ({@link
- * #TIME_EVERY_RECORD_ABOVE_NANOS}).
+ * is <em>armed</em>: the timed processors are installed, so the next records to enter the chain
+ * ({@link #recordsPerArming}) are timed by every operator they reach (the outermost one, the
+ * head, starts each record, see {@link RecordTimer}). After the last of them the task disarms,
+ * putting Flink's processors back, unless records are slow enough that timing every one of them
+ * costs less than 1 % ({@link #TIME_EVERY_RECORD_ABOVE_NANOS}).
  *
  * <p>The {@link Sampler} arms each task at most once per sample interval, through the task's
  * mailbox, so the switches change on the task thread between two records. Timing then costs a
@@ -55,12 +55,12 @@ public final class TaskSampling {
     private volatile Executor taskThread;
 
     private volatile boolean armed;
-
-    /** Records still to time in this arming; the task thread's alone. */
-    private int recordsLeft;
     private volatile boolean armPending;
     private volatile long disarmedAtNanos;
     private volatile boolean retired;
+
+    /** Records still to time in this arming; the task thread's alone. */
+    private int recordsLeft;
 
     /**
      * @param name the task, for messages
@@ -159,7 +159,7 @@ public final class TaskSampling {
         return Long.MAX_VALUE;
     }
 
-    /** Installs the timed processors: the next record entering the chain is timed. */
+    /** Installs the timed processors: the next records entering the chain are timed. */
     void arm() {
         armPending = false;
         if (armed || retired) {

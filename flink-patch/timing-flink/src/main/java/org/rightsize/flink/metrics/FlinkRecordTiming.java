@@ -24,6 +24,7 @@ import org.apache.flink.streaming.runtime.tasks.StreamTask;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.function.ThrowingConsumer;
+import org.apache.flink.util.function.ThrowingRunnable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,19 +85,17 @@ public final class FlinkRecordTiming {
             Object input,
             ThrowingConsumer<StreamRecord<T>, Exception> processor,
             Consumer<ThrowingConsumer<StreamRecord<T>, Exception>> install) {
-        try {
-            RecordTimer timer = timerFor(operatorOf(input));
-            if (timer != null) {
-                TimedRecordProcessor<T> timed = new TimedRecordProcessor<>(processor, timer);
-                synchronized (TIMED_PROCESSORS) {
-                    TIMED_PROCESSORS.put(processor, new WeakReference<>(timed));
-                }
-                timer.sampling().add(processor, timed, install);
-            }
-        } catch (Throwable t) {
-            ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
-            logFailureOnce(t);
-        }
+        untimedOnFailure(
+                () -> {
+                    RecordTimer timer = timerFor(operatorOf(input));
+                    if (timer != null) {
+                        TimedRecordProcessor<T> timed = new TimedRecordProcessor<>(processor, timer);
+                        synchronized (TIMED_PROCESSORS) {
+                            TIMED_PROCESSORS.put(processor, new WeakReference<>(timed));
+                        }
+                        timer.sampling().add(processor, timed, install);
+                    }
+                });
     }
 
     /**
@@ -107,19 +106,17 @@ public final class FlinkRecordTiming {
      */
     public static <T> void timeSourceRecordsAt(
             Object sourceOperator, ThrowingConsumer<StreamRecord<T>, Exception> processor) {
-        try {
-            RecordTimer timer = timerFor(operatorOf(sourceOperator));
-            TimedRecordProcessor<?> timed;
-            synchronized (TIMED_PROCESSORS) {
-                timed = dereference(TIMED_PROCESSORS.get(processor));
-            }
-            if (timer != null && timed != null) {
-                timed.headedBy(timer);
-            }
-        } catch (Throwable t) {
-            ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
-            logFailureOnce(t);
-        }
+        untimedOnFailure(
+                () -> {
+                    RecordTimer timer = timerFor(operatorOf(sourceOperator));
+                    TimedRecordProcessor<?> timed;
+                    synchronized (TIMED_PROCESSORS) {
+                        timed = dereference(TIMED_PROCESSORS.get(processor));
+                    }
+                    if (timer != null && timed != null) {
+                        timed.headedBy(timer);
+                    }
+                });
     }
 
     /**
@@ -131,11 +128,19 @@ public final class FlinkRecordTiming {
             Object sourceOperator,
             Output<StreamRecord<T>> output,
             Consumer<Output<StreamRecord<T>>> install) {
+        untimedOnFailure(
+                () -> {
+                    RecordTimer timer = timerFor(operatorOf(sourceOperator));
+                    if (timer != null) {
+                        timer.sampling().add(output, new TimedOutput<>(output, timer), install);
+                    }
+                });
+    }
+
+    /** Runs the set-up of a holder's timing; a failure leaves it untimed, with one warning. */
+    private static void untimedOnFailure(ThrowingRunnable<Exception> setUp) {
         try {
-            RecordTimer timer = timerFor(operatorOf(sourceOperator));
-            if (timer != null) {
-                timer.sampling().add(output, new TimedOutput<>(output, timer), install);
-            }
+            setUp.run();
         } catch (Throwable t) {
             ExceptionUtils.rethrowIfFatalErrorOrOOM(t);
             logFailureOnce(t);
