@@ -37,7 +37,8 @@ TRAFFIC_SECONDS=75
 SETTLE_SECONDS=60
 SETTLE_TIMEOUT_SECONDS=240
 POLL_SECONDS=10
-# Every record timed, over 10 s windows; the JobManager fetches metrics every second.
+# Default sampling (records of 10 µs or more, like these, are all timed), over 10 s windows; the
+# JobManager fetches metrics every second.
 TIMING_CONF=(--conf 'rightsize.timing.enabled: true'
     --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
 

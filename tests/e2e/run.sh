@@ -21,7 +21,8 @@ shopt -s inherit_errexit
 E2E_DIR="$RIGHTSIZE_REPO/tests/e2e"
 WAIT_SECONDS=90       # for a job, its records or its metrics to show up
 RECORDS_PER_SECOND=2000
-# Every record timed, short windows and a fast metric fetcher, so values show up in seconds.
+# Default sampling (records of 10 µs or more are all timed), short windows and a fast metric
+# fetcher, so values show up in seconds.
 TIMING_CONF=(--conf 'rightsize.timing.enabled: true'
     --conf 'rightsize.timing.window: 2 s' --conf 'metrics.fetcher.update-interval: 1000')
 
@@ -326,7 +327,8 @@ SCAN_TARGET=0.7      # rightsize scan --utilization-target, default
 SCAN_JOBS=("over-provisioned 8 2000 reduce" "right-sized 2 3000 keep" "under-provisioned 1 5000 increase")
 # Flink's per-second rates average the last 60 s: traffic must flow a bit longer before a scan.
 SCAN_TRAFFIC_SECONDS=90
-# T is measured over every record, in windows long enough to hold a few hundred of them.
+# T is measured over every record (they take milliseconds, so sampling times them all), in
+# windows long enough to hold a few hundred of them.
 SCAN_TIMING_CONF=(--conf 'rightsize.timing.enabled: true'
     --conf 'rightsize.timing.window: 10 s' --conf 'metrics.fetcher.update-interval: 1000')
 
