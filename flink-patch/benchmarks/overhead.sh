@@ -94,7 +94,7 @@ done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# Ratios, one per line, to "geometric-mean ci-low ci-high median min max": the mean of their
+# Ratios, one per line, to "geometric-mean ci-low ci-high min max": the mean of their
 # logarithms with its 95 % Student-t interval, taken back to ratios. Separate JVMs spread by
 # several per cent each, so the interval, not one round, says what a configuration costs.
 ratio_stats() {
@@ -109,8 +109,7 @@ ratio_stats() {
             n = NR; mean = sum / n
             sd = n > 1 ? sqrt((squares - n * mean * mean) / (n - 1)) : 0
             half = t975(n - 1) * sd / sqrt(n)
-            med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-            printf "%.4f %.4f %.4f %.4f %.4f %.4f\n", exp(mean), exp(mean - half), exp(mean + half), med, v[1], v[n]
+            printf "%.4f %.4f %.4f %.4f %.4f\n", exp(mean), exp(mean - half), exp(mean + half), v[1], v[n]
         }'
 }
 
@@ -178,10 +177,10 @@ for version in $flink_versions; do
         unset this_round
     done
     for measure in "${measures[@]}"; do
-        stock_median="$(printf '%s' "${rates[stock $measure]}" | tr ' ' '\n' | median)"
         for config in "${configs[@]}"; do
             m="$(printf '%s' "${rates[$config $measure]}" | tr ' ' '\n' | median)"
-            read -r gmean low high median_ratio least most <<<"$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | ratio_stats)"
+            read -r gmean low high least most <<<"$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | ratio_stats)"
+            median_ratio="$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | median)"
             summary+=("$(awk -v v="$version" -v c="$config" -v w="$measure" -v m="$m" -v g="$gmean" -v lo="$low" \
                 -v hi="$high" -v p="$median_ratio" -v a="$least" -v b="$most" 'BEGIN {
                 printf "Flink %-7s %-4s %-8s median %6.2f M records/s   to stock, per round: mean %.3f (95 %% CI %.3f-%.3f, loss %4.1f %%), median %.3f, range %.3f-%.3f",
