@@ -4,27 +4,28 @@
 # stock Flink against the same Flink with the overlay jar first on the classpath. A benchmark, not
 # a test: it asserts nothing and prints its numbers.
 #
-# Each run is a fresh JVM (so JIT profiles and the JNI library never carry over) running two
-# warm-up jobs and one measured job on a local MiniCluster. Runs alternate between three
+# Each run is a fresh JVM (so JIT profiles and the JNI library never carry over) running one job
+# on a local MiniCluster, measured in its steady state: over the second half of its records
+# (the first is the JIT's; see OverheadPipeline.java). Runs alternate between the
 # configurations in every round, so drift of the (shared, noisy) machine hits them alike:
 #   stock     the release's own lib/ jars
 #   off       overlay jar first, rightsize.timing.enabled=false (what the patched classes cost
 #             when nothing is wrapped: should match stock)
 #   default   overlay jar + libjni_metrics.so first, default settings
 #   every     the same with rightsize.timing.sample-interval=0 (every record timed)
-# CONFIGS picks them (default "stock off default"; stock comes first). Two rates per run: records
-# per second of wall time (the job's net runtime) and records per CPU-second of the task thread
-# and the timing's sampler thread (steadier on a shared machine: preemption costs wall time, not
-# CPU time).
+# CONFIGS picks them (default "stock off default"; stock comes first). Two rates per run, both
+# over the measured records: records per second of wall time and records per CPU-second of the
+# task thread and the timing's sampler thread (steadier on a shared machine: preemption costs
+# wall time, not CPU time).
 # Prints each run's rates with their ratios to the stock run of the same round, then per
 # configuration and measure the median rate and the per-round ratios to stock: their geometric
 # mean with its 95 % confidence interval, their median and their range. Separate JVMs of the
 # same code differ by several per cent (off against stock shows how much), so the interval is
 # the figure to read, and more rounds narrow it.
 #
-#   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 20 rounds, 30 M records
+#   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 20 rounds, 200 M records
 #   ROUNDS=40 FLINK_VERSIONS="2.3.0 1.20.5" flink-patch/benchmarks/overhead.sh
-#   ROUNDS=2 RECORDS=20000000 CONFIGS="stock every" flink-patch/benchmarks/overhead.sh
+#   ROUNDS=2 RECORDS=40000000 CONFIGS="stock every" flink-patch/benchmarks/overhead.sh
 #
 # Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
 # provisions the Flink distribution into the shared cache if absent (tests/env/provision.sh).
@@ -34,7 +35,7 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$repo/tests/env/lib.sh"
 
 rounds="${ROUNDS:-20}"
-records="${RECORDS:-30000000}"
+records="${RECORDS:-200000000}"
 flink_versions="${FLINK_VERSIONS:-2.3.0}"
 # A fixed heap: the three configurations differ in the code they run, not in how the JVM sizes
 # itself on a machine whose free memory changes with what else runs.

@@ -2,7 +2,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -17,28 +19,40 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * stock Flink's classpath or with the overlay jar in front of it.
  *
  * <p>Arguments: {@code records [key=value ...]}; each {@code key=value} goes into the
- * TaskManager's configuration (for example {@code rightsize.timing.sample-interval=0}). {@link
- * #WARM_UP_JOBS} warm-up jobs of half the records each let the JIT compile (and recompile) the
- * record path, then the measured job runs.
- * Prints one line {@code RESULT records=… seconds=… records_per_s=… task_cpu_seconds=…
- * records_per_task_cpu_s=…}: the wall time is the measured job's net runtime as Flink reports it
- * (deployment included, JVM start-up not); the CPU time is that of the task thread that runs the
- * chain, read every 10 ms while the job runs (so up to 10 ms of it is missed at the end). On a
- * machine shared with other work, the task's CPU time is the steadier measure: preemption costs
- * wall time, not CPU time, and the JIT compiler's and GC's threads are left out.
+ * TaskManager's configuration (for example {@code rightsize.timing.sample-interval=0}).
+ *
+ * <p>One job, measured in its steady state: every 10 ms a poller reads how many records the map
+ * has seen and the CPU time of the task thread (and of the timing's sampler thread), and the
+ * rates are taken over the records from {@link #STEADY_FROM} to {@link #STEADY_TO} of the job.
+ * The start is left out because a job's first second is the JIT's: it compiles the record path,
+ * and with timing on recompiles it after the first armings; when that finishes varies from one
+ * JVM to the next by tenths of a second, which would swamp a 1 % difference (it did, when this
+ * benchmark timed whole jobs of 30 M records after warm-up jobs). A TaskManager runs a job for
+ * hours, so the steady state is what timing costs. On a machine shared with other work, CPU time
+ * is the steadier measure: preemption costs wall time, not CPU time, and the JIT compiler's and
+ * GC's threads are left out.
+ *
+ * <p>Prints one line {@code RESULT records=… window_records=… seconds=… records_per_s=…
+ * task_cpu_seconds=… records_per_task_cpu_s=… sampler_cpu_seconds=… job_seconds=…}: the rates
+ * and times are the window's, {@code job_seconds} is the whole job's net runtime as Flink reports
+ * it.
  *
  * <p>Compiled against each release's {@code flink-dist} jar, so it uses only API that Flink
  * 1.20 and 2.x share, and reaches the overlay's classes by reflection (absent on stock Flink).
  */
 public final class OverheadPipeline {
 
+    /** Share of the job's records after which the measured window starts. */
+    private static final double STEADY_FROM = 0.5;
+
+    /** Share of the job's records before which it ends (the job winds down after its last). */
+    private static final double STEADY_TO = 0.98;
+
     /**
-     * Jobs run before the measured one. One is not enough with timing on: the first armings make
-     * the JIT recompile parts of the record path, and after one warm-up job that still cost the
-     * measured job about 3 % on Flink 2.3.0 (none after two). A TaskManager runs for hours, so
-     * the benchmark measures compiled code, not compilation.
+     * Records the map has seen. Written by the task thread alone and read racily by the poller:
+     * a plain field, as a volatile write per record would cost more than timing does.
      */
-    private static final int WARM_UP_JOBS = 2;
+    private static long recordsSeen;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
@@ -57,47 +71,68 @@ public final class OverheadPipeline {
         }
         System.out.println("INFO " + describeTiming(settings));
 
-        for (int job = 0; job < WARM_UP_JOBS; job++) {
-            run(Math.max(1, records / 2), settings);
-        }
-        TaskCpu taskCpu = TaskCpu.start();
+        Progress progress = Progress.start();
         JobExecutionResult result = run(records, settings);
-        double cpuSeconds = taskCpu.stop() / 1e9;
-        double samplerSeconds = taskCpu.samplerNanos() / 1e9;
-        double seconds = result.getNetRuntime() / 1000.0;
+        progress.stop();
+        Progress.Sample from = progress.firstAtLeast((long) (records * STEADY_FROM));
+        Progress.Sample to = progress.lastAtMost((long) (records * STEADY_TO));
+        if (from == null || to == null || to.records <= from.records) {
+            System.err.println("too few progress samples for a steady-state window: run more records");
+            System.exit(1);
+        }
+        System.out.println("INFO " + progress.ratesByTenth(records));
+        long windowRecords = to.records - from.records;
+        double seconds = (to.wallNanos - from.wallNanos) / 1e9;
+        double cpuSeconds = (to.cpuNanos - from.cpuNanos) / 1e9;
+        double samplerSeconds = (to.samplerNanos - from.samplerNanos) / 1e9;
         System.out.printf(
                 java.util.Locale.ROOT,
-                "RESULT records=%d seconds=%.3f records_per_s=%.0f task_cpu_seconds=%.3f"
-                        + " records_per_task_cpu_s=%.0f sampler_cpu_seconds=%.4f%n",
+                "RESULT records=%d window_records=%d seconds=%.3f records_per_s=%.0f"
+                        + " task_cpu_seconds=%.3f records_per_task_cpu_s=%.0f"
+                        + " sampler_cpu_seconds=%.4f job_seconds=%.3f%n",
                 records,
+                windowRecords,
                 seconds,
-                records / seconds,
+                windowRecords / seconds,
                 cpuSeconds,
-                cpuSeconds > 0 ? records / cpuSeconds : 0,
-                samplerSeconds);
+                cpuSeconds > 0 ? windowRecords / cpuSeconds : 0,
+                samplerSeconds,
+                result.getNetRuntime() / 1000.0);
     }
 
     /**
-     * CPU time of the task threads (named after their chain, which starts with the source) and
-     * of the timing's sampler thread (counted with them: it works for the task), polled every
-     * 10 ms until {@link #stop}: a thread's CPU time cannot be read once it ended. Threads that
-     * already ran before {@link #start} (the sampler, since the warm-up jobs) count from there.
+     * The job's progress every 10 ms: records seen, wall time, and the CPU time of the task
+     * threads (named after their chain, which starts with the source) and of the timing's
+     * sampler thread (counted with them: it works for the task). A thread's CPU time cannot be
+     * read once it ended, hence the polling.
      */
-    private static final class TaskCpu implements Runnable {
+    private static final class Progress implements Runnable {
+
+        /** One poll. */
+        static final class Sample {
+            final long records;
+            final long wallNanos;
+            final long cpuNanos;
+            final long samplerNanos;
+
+            Sample(long records, long wallNanos, long cpuNanos, long samplerNanos) {
+                this.records = records;
+                this.wallNanos = wallNanos;
+                this.cpuNanos = cpuNanos;
+                this.samplerNanos = samplerNanos;
+            }
+        }
+
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        private final Map<Long, Long> cpuByThread = new HashMap<>();
-        private final Map<Long, Long> cpuBeforeStart = new HashMap<>();
-        private final Map<Long, Long> samplerCpu = new HashMap<>();
-        private final Thread poller = new Thread(this, "task-cpu-poller");
+        private final List<Sample> samples = new ArrayList<>();
+        private final Thread poller = new Thread(this, "progress-poller");
         private volatile boolean stopped;
 
-        static TaskCpu start() {
-            TaskCpu taskCpu = new TaskCpu();
-            taskCpu.poll();
-            taskCpu.cpuBeforeStart.putAll(taskCpu.cpuByThread);
-            taskCpu.poller.setDaemon(true);
-            taskCpu.poller.start();
-            return taskCpu;
+        static Progress start() {
+            Progress progress = new Progress();
+            progress.poller.setDaemon(true);
+            progress.poller.start();
+            return progress;
         }
 
         @Override
@@ -113,42 +148,69 @@ public final class OverheadPipeline {
         }
 
         private void poll() {
+            long records = recordsSeen;
+            long wall = System.nanoTime();
+            long cpu = 0;
+            long sampler = 0;
             for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
                 if (info == null) {
                     continue;
                 }
-                boolean sampler = info.getThreadName().equals("rightsize-timing-sampler");
-                if (sampler || info.getThreadName().startsWith("Source: ")) {
-                    long cpu = threads.getThreadCpuTime(info.getThreadId());
-                    if (cpu > 0) {
-                        cpuByThread.merge(info.getThreadId(), cpu, Math::max);
-                        if (sampler) {
-                            samplerCpu.put(info.getThreadId(), cpu);
-                        }
+                boolean isSampler = info.getThreadName().equals("rightsize-timing-sampler");
+                if (isSampler || info.getThreadName().startsWith("Source: ")) {
+                    long threadCpu = Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+                    cpu += threadCpu;
+                    if (isSampler) {
+                        sampler += threadCpu;
                     }
                 }
             }
+            synchronized (samples) {
+                samples.add(new Sample(records, wall, cpu, sampler));
+            }
         }
 
-        /** Stops polling; the task threads' CPU nanoseconds seen, 0 if the JVM reports none. */
-        long stop() throws InterruptedException {
+        void stop() throws InterruptedException {
             stopped = true;
             poller.join();
-            return sinceStart(cpuByThread);
         }
 
-        /** CPU nanoseconds of the sampler thread while the measured job ran (0 without one). */
-        long samplerNanos() {
-            return sinceStart(samplerCpu);
-        }
-
-        /** CPU nanoseconds of these threads since {@link #start}. */
-        private long sinceStart(Map<Long, Long> cpuByThreadId) {
-            long total = 0;
-            for (Map.Entry<Long, Long> thread : cpuByThreadId.entrySet()) {
-                total += thread.getValue() - cpuBeforeStart.getOrDefault(thread.getKey(), 0L);
+        Sample firstAtLeast(long records) {
+            synchronized (samples) {
+                for (Sample sample : samples) {
+                    if (sample.records >= records) {
+                        return sample;
+                    }
+                }
+                return null;
             }
-            return total;
+        }
+
+        /** Records per CPU-second in each tenth of the job's records: where the steady state starts. */
+        String ratesByTenth(long records) {
+            StringBuilder rates = new StringBuilder("M records per task CPU-second, by tenth of the job:");
+            Sample previous = firstAtLeast(0);
+            for (int tenth = 1; tenth <= 10 && previous != null; tenth++) {
+                Sample next = lastAtMost(records * tenth / 10);
+                if (next == null || next.cpuNanos <= previous.cpuNanos) {
+                    break;
+                }
+                rates.append(String.format(java.util.Locale.ROOT, " %.1f",
+                        (next.records - previous.records) * 1e3 / (next.cpuNanos - previous.cpuNanos)));
+                previous = next;
+            }
+            return rates.toString();
+        }
+
+        Sample lastAtMost(long records) {
+            synchronized (samples) {
+                for (int i = samples.size() - 1; i >= 0; i--) {
+                    if (samples.get(i).records <= records) {
+                        return samples.get(i);
+                    }
+                }
+                return null;
+            }
         }
     }
 
@@ -161,7 +223,11 @@ public final class OverheadPipeline {
                 StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(config));
         env.getConfig().enableObjectReuse();
         env.fromSequence(1, records)
-                .map(value -> value * 31 + 7)
+                .map(
+                        value -> {
+                            recordsSeen++;
+                            return value * 31 + 7;
+                        })
                 .returns(Long.class)
                 .filter(value -> (value & 1023) != 0)
                 .sinkTo(new DiscardingSink<>());

@@ -26,6 +26,7 @@ import org.apache.flink.util.Collector;
  * Source: MoreNumbers ─────────────────────────────────────────────────────────────────┤
  *                                                  Join (keyed, two inputs) -> Discard ┘
  * Cheap, MoreNumbers ──> Union (multiple-input operator) -> DiscardUnion
+ * MoreNumbers ─ keyBy ─> KeyedSpin (spins 50 µs, keyed) -> DiscardKeyed
  * </pre>
  *
  * The sources are rate-limited and bounded far beyond what a test waits for; tests cancel the
@@ -87,6 +88,12 @@ final class TimedJob {
         union.addInput(other.getTransformation());
         env.addOperator(union);
         new DataStream<>(env, union).sinkTo(new DiscardingSink<>()).name("DiscardUnion");
+        other.keyBy(value -> value % 4, Types.LONG)
+                .map(TimedJob::spin)
+                .returns(Types.LONG)
+                .name("KeyedSpin")
+                .sinkTo(new DiscardingSink<>())
+                .name("DiscardKeyed");
         return new TimedJob(port, env.executeAsync("rightsize-timed-job"));
     }
 

@@ -32,6 +32,9 @@ final class TimedJobCheck {
     };
     private static final String[] JOIN_IDS = {T, T + "Count", "Join." + T, "Join." + T + "Count"};
     private static final String[] UNION_IDS = {T, "Union." + T, "Union." + T + "Inclusive"};
+    private static final String[] KEYED_IDS = {
+        T, "KeyedSpin." + T, "KeyedSpin." + T + "Inclusive", "KeyedSpin." + T + "Count"
+    };
 
     private TimedJobCheck() {}
 
@@ -90,6 +93,7 @@ final class TimedJobCheck {
         Map<String, Double> chain = null;
         Map<String, Double> join = null;
         Map<String, Double> union = null;
+        Map<String, Double> keyed = null;
         String chainVertex = null;
         String otherSourceVertex = null;
         while (System.currentTimeMillis() < deadline) {
@@ -104,27 +108,31 @@ final class TimedJobCheck {
             String joinVertex = findVertex(vertices, "Join");
             otherSourceVertex = findVertex(vertices, "MoreNumbers");
             String unionVertex = findVertex(vertices, "Union");
+            String keyedVertex = findVertex(vertices, "KeyedSpin");
             if (chainVertex == null || joinVertex == null || otherSourceVertex == null
-                    || unionVertex == null) {
+                    || unionVertex == null || keyedVertex == null) {
                 continue;
             }
             chain = rest.maxOverSubtasks(jobId, chainVertex, CHAIN_IDS);
             join = rest.maxOverSubtasks(jobId, joinVertex, JOIN_IDS);
             union = rest.maxOverSubtasks(jobId, unionVertex, UNION_IDS);
+            keyed = rest.maxOverSubtasks(jobId, keyedVertex, KEYED_IDS);
             if (complete(chain, CHAIN_IDS) && complete(join, JOIN_IDS)
-                    && complete(union, UNION_IDS) && nested(chain, join)) {
+                    && complete(union, UNION_IDS) && complete(keyed, KEYED_IDS)
+                    && nested(chain, join, keyed)) {
                 break;
             }
         }
         if (!complete(chain, CHAIN_IDS) || !complete(join, JOIN_IDS)
-                || !complete(union, UNION_IDS)) {
+                || !complete(union, UNION_IDS) || !complete(keyed, KEYED_IDS)) {
             fail("record-timing metrics did not all appear with records within "
                     + DEADLINE_MILLIS / 1000 + " s; last seen: chain " + chain + ", join " + join
-                    + ", union " + union);
+                    + ", union " + union + ", keyed " + keyed);
         }
         System.out.println("Chain vertex metrics (max over subtasks): " + chain);
         System.out.println("Join vertex metrics (max over subtasks): " + join);
         System.out.println("Union vertex metrics (max over subtasks): " + union);
+        System.out.println("Keyed vertex metrics (max over subtasks): " + keyed);
 
         double slowCost = TimedJob.SLOW_CALL_NANOS / 1e6;
         double slow = chain.get("SlowCall." + T);
@@ -153,6 +161,12 @@ final class TimedJobCheck {
         assertTrue(p50 >= 0.75 * slowCost && p50 <= p99 && p99 <= max * 1.01,
                 "SlowCall p50 " + p50 + ", p99 " + p99 + ", max " + max);
 
+        // A keyed operator fed by the network: its time includes setting the record's key.
+        double keyedSpin = keyed.get("KeyedSpin." + T);
+        assertTrue(keyedSpin >= 0.9 * TimedJob.SPIN_NANOS / 1e6 && keyedSpin <= 5,
+                "KeyedSpin spins 50 µs a record; its exclusive time was " + keyedSpin + " ms");
+        assertTrue(keyed.get(T) >= 0.99 * keyedSpin, "KeyedSpin task time ⊇ KeyedSpin's own");
+
         assertTrue(join.get("Join." + T) >= 0, "Join exclusive time");
         assertTrue(join.get(T) >= join.get("Join." + T) * 0.99, "Join task time ⊇ Join's own");
 
@@ -174,14 +188,16 @@ final class TimedJobCheck {
      * hold different records; on a loaded machine that breaks containment now and then. A later
      * answer pairs them again, so the check waits for one (the assertions below still apply).
      */
-    private static boolean nested(Map<String, Double> chain, Map<String, Double> join) {
+    private static boolean nested(
+            Map<String, Double> chain, Map<String, Double> join, Map<String, Double> keyed) {
         double slow = chain.get("SlowCall." + T);
         double slowInclusive = chain.get("SlowCall." + T + "Inclusive");
         return slowInclusive >= slow
                 && chain.get("Spin." + T + "Inclusive") >= 0.99 * chain.get("Spin." + T)
                 && chain.get(T) >= 0.99 * slowInclusive
                 && chain.get(SOURCE + T + "Inclusive") >= 0.99 * slowInclusive
-                && join.get(T) >= 0.99 * join.get("Join." + T);
+                && join.get(T) >= 0.99 * join.get("Join." + T)
+                && keyed.get(T) >= 0.99 * keyed.get("KeyedSpin." + T);
     }
 
     /** All ids present, and every window that reports a count has timed records. */
