@@ -119,7 +119,7 @@ final class TimedJobCheck {
             keyed = rest.maxOverSubtasks(jobId, keyedVertex, KEYED_IDS);
             if (complete(chain, CHAIN_IDS) && complete(join, JOIN_IDS)
                     && complete(union, UNION_IDS) && complete(keyed, KEYED_IDS)
-                    && nested(chain, join, keyed)) {
+                    && consistent(chain, join, keyed)) {
                 break;
             }
         }
@@ -183,16 +183,21 @@ final class TimedJobCheck {
     }
 
     /**
-     * Whether inclusive times contain the exclusive ones in this answer. Each gauge closes its
-     * window when it is read, so one REST answer can pair windows that ended a moment apart and
-     * hold different records; on a loaded machine that breaks containment now and then. A later
-     * answer pairs them again, so the check waits for one (the assertions below still apply).
+     * Whether inclusive times contain the exclusive ones in this answer, and SlowCall's quantiles
+     * are in order. Each gauge closes its window when it is read, so one REST answer can pair
+     * windows that ended a moment apart and hold different records (or none: a quantile then
+     * reads 0); on a loaded machine that happens now and then. A later answer pairs them again,
+     * so the check waits for one (the assertions below still apply).
      */
-    private static boolean nested(
+    private static boolean consistent(
             Map<String, Double> chain, Map<String, Double> join, Map<String, Double> keyed) {
         double slow = chain.get("SlowCall." + T);
         double slowInclusive = chain.get("SlowCall." + T + "Inclusive");
+        double p50 = chain.get("SlowCall." + T + "P50");
+        double p99 = chain.get("SlowCall." + T + "P99");
         return slowInclusive >= slow
+                && p50 <= p99
+                && p99 <= chain.get("SlowCall." + T + "Max") * 1.01
                 && chain.get("Spin." + T + "Inclusive") >= 0.99 * chain.get("Spin." + T)
                 && chain.get(T) >= 0.99 * slowInclusive
                 && chain.get(SOURCE + T + "Inclusive") >= 0.99 * slowInclusive
