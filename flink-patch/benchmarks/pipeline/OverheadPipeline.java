@@ -95,7 +95,7 @@ public final class OverheadPipeline {
                 seconds,
                 windowRecords / seconds,
                 cpuSeconds,
-                cpuSeconds > 0 ? windowRecords / cpuSeconds : 0,
+                to.recordsPerCpuSecondSince(from),
                 samplerSeconds,
                 result.getNetRuntime() / 1000.0);
     }
@@ -120,6 +120,12 @@ public final class OverheadPipeline {
                 this.wallNanos = wallNanos;
                 this.cpuNanos = cpuNanos;
                 this.samplerNanos = samplerNanos;
+            }
+
+            /** Records per task CPU-second from {@code earlier} to this sample; 0 without CPU. */
+            double recordsPerCpuSecondSince(Sample earlier) {
+                long cpu = cpuNanos - earlier.cpuNanos;
+                return cpu > 0 ? (records - earlier.records) * 1e9 / cpu : 0;
             }
         }
 
@@ -195,8 +201,8 @@ public final class OverheadPipeline {
                 if (next == null || next.cpuNanos <= previous.cpuNanos) {
                     break;
                 }
-                rates.append(String.format(java.util.Locale.ROOT, " %.1f",
-                        (next.records - previous.records) * 1e3 / (next.cpuNanos - previous.cpuNanos)));
+                rates.append(String.format(
+                        java.util.Locale.ROOT, " %.1f", next.recordsPerCpuSecondSince(previous) / 1e6));
                 previous = next;
             }
             return rates.toString();
