@@ -149,7 +149,8 @@ public final class FlinkRecordTiming {
 
     /**
      * A record processor while its task is armed: times each record around Flink's processor
-     * (and, for the processor a source emits into, around that as the source's record).
+     * (and, for the processor a source emits into, around that as the source's record), out of
+     * line ({@link TimedPath}).
      */
     static final class TimedRecordProcessor<T>
             implements ThrowingConsumer<StreamRecord<T>, Exception> {
@@ -171,26 +172,7 @@ public final class FlinkRecordTiming {
 
         @Override
         public void accept(StreamRecord<T> record) throws Exception {
-            RecordTimer head = source;
-            if (head == null) {
-                timed(record);
-                return;
-            }
-            ChainState outer = head.enter();
-            try {
-                timed(record);
-            } finally {
-                head.exit(outer);
-            }
-        }
-
-        private void timed(StreamRecord<T> record) throws Exception {
-            ChainState state = timer.enter();
-            try {
-                processor.accept(record);
-            } finally {
-                timer.exit(state);
-            }
+            TimedPath.run(source, timer, processor, record);
         }
     }
 

@@ -7,30 +7,29 @@ import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.ThrowingConsumer;
 
 /**
  * A source's output while its task is armed ({@link TaskSampling}): times each record the source
- * emits through the chain behind it, and passes everything else on. Each overlay completes it as
- * {@code TimedOutput} with the members its release's {@link Output} adds.
+ * emits through the chain behind it (out of line, {@link TimedPath}), and passes everything else
+ * on. Each overlay completes it as {@code TimedOutput} with the members its release's {@link
+ * Output} adds.
  */
 abstract class TimedOutputBase<T> implements Output<StreamRecord<T>> {
 
     protected final Output<StreamRecord<T>> output;
     private final RecordTimer timer;
+    private final ThrowingConsumer<StreamRecord<T>, RuntimeException> emit;
 
     TimedOutputBase(Output<StreamRecord<T>> output, RecordTimer timer) {
         this.output = output;
         this.timer = timer;
+        this.emit = output::collect;
     }
 
     @Override
     public void collect(StreamRecord<T> record) {
-        ChainState state = timer.enter();
-        try {
-            output.collect(record);
-        } finally {
-            timer.exit(state);
-        }
+        TimedPath.run(null, timer, emit, record);
     }
 
     @Override
