@@ -25,6 +25,8 @@ tm_gc_metrics_ready() { tm_young_gc_count "$1" >/dev/null; }
 
 sidecar_reached() { local count; count="$(sidecar_young_count)" && [ "${count%.*}" -ge "$1" ]; }
 
+tm_reached() { local count; count="$(tm_young_gc_count "$1")" && [ "$count" -ge "$2" ]; }
+
 test_sidecar() {
     local report_url="${1:-}" state="$run_dir/sidecar-state" out="$run_dir/sidecar.out" sidecar_pid
     rm -rf "$state"
@@ -50,11 +52,14 @@ test_sidecar() {
         before="$(tm_young_gc_count "$tm_id")" || { fail "TaskManager GC count over REST"; kill "$sidecar_pid"; return 0; }
     if wait_for "the sidecar to count $before young collections" "$WAIT_SECONDS" sidecar_reached "$before"; then
         counted="$(sidecar_young_count)"
-        after="$(tm_young_gc_count "$tm_id")"
-        if [ "${counted%.*}" -le "$after" ]; then
+        # Flink's REST serves the count its metric fetcher cached (every second here), while the
+        # log already shows the latest collection: give the cache a few seconds to catch up.
+        if wait_for "the TaskManager JVM to report $counted young collections" 10 \
+            tm_reached "$tm_id" "${counted%.*}"; then
+            after="$(tm_young_gc_count "$tm_id")"
             pass "sidecar on $sidecar_address counts $counted young collections; the TaskManager JVM counted $before before, $after after"
         else
-            fail "sidecar counts $counted young collections, more than the TaskManager JVM's $after"
+            fail "sidecar counts $counted young collections, more than the TaskManager JVM's $(tm_young_gc_count "$tm_id" || echo '?') 10 s later"
         fi
     else
         fail "sidecar /metrics: $(sidecar_young_count || echo none) young collections, TaskManager JVM $before"
