@@ -1,5 +1,6 @@
 package org.rightsize.flink.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -40,9 +41,9 @@ class TimedPathTest {
                         new PrintWriter(out, true),
                         new PrintWriter(out, true),
                         "-c", "-p", "-cp", classes, owner.getName());
-        assertTrue(status == 0, "javap failed:\n" + out);
-        // The method's header line, then "Code:", then one line per instruction ("  12: ifeq  20");
-        // the size is the last instruction's offset plus its length, at least one byte.
+        assertEquals(0, status, "javap failed:\n" + out);
+        // The method's header line, then "Code:", then one line per instruction ("  12: ifeq  20")
+        // until the first other line; the size is at least the last instruction's offset + 1.
         Pattern header = Pattern.compile("\\s" + Pattern.quote(name) + "\\(");
         Pattern instruction = Pattern.compile("^\\s+(\\d+): \\w+");
         boolean inMethod = false;
@@ -55,7 +56,7 @@ class TimedPathTest {
             Matcher m = instruction.matcher(line);
             if (m.find()) {
                 last = Integer.parseInt(m.group(1));
-            } else if (last >= 0 && !line.trim().equals("Code:")) {
+            } else if (last >= 0) {
                 break;
             }
         }
