@@ -13,6 +13,9 @@
 #             when nothing is wrapped: should match stock)
 #   default   overlay jar + libjni_metrics.so first, default settings
 #   every     the same with rightsize.timing.sample-interval=0 (every record timed)
+#   default@I the same with rightsize.timing.sample-interval=I (a Flink duration: 1s, 500ms; 1h
+#             never arms within a job, so it shows what armings cost against what the
+#             timing-ready record path costs)
 # CONFIGS picks them (default "stock off default"; stock comes first). Two rates per run, both
 # over the measured records: records per second of wall time and records per CPU-second of the
 # task thread and the timing's sampler thread (steadier on a shared machine: preemption costs
@@ -26,6 +29,7 @@
 #   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 20 rounds, 200 M records
 #   ROUNDS=40 FLINK_VERSIONS="2.3.0 1.20.5" flink-patch/benchmarks/overhead.sh
 #   ROUNDS=2 RECORDS=40000000 CONFIGS="stock every" flink-patch/benchmarks/overhead.sh
+#   CONFIGS="stock default default@1s default@1h" flink-patch/benchmarks/overhead.sh
 #
 # Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
 # provisions the Flink distribution into the shared cache if absent (tests/env/provision.sh).
@@ -45,6 +49,21 @@ bench="$repo/flink-patch/benchmarks"
 work="$bench/target"
 native="$repo/target/release/libjni_metrics.so"
 mkdir -p "$work"
+
+read -r -a configs <<<"${CONFIGS:-stock off default}"
+[ "${configs[0]}" = stock ] || die "CONFIGS must start with stock (the reference), got '${configs[*]}'"
+# Checked before anything is built: a bad interval would otherwise only show as a warning in
+# the JVM's log and a run at the default one.
+for config in "${configs[@]}"; do
+    case "$config" in
+        stock | off | default | every) ;;
+        default@*)
+            [[ "${config#default@}" =~ ^[0-9]+(ms|s|min|h)$ ]] ||
+                die "'$config': the interval after default@ is a number and a unit (ms, s, min or h), e.g. default@1s"
+            ;;
+        *) die "unknown configuration '$config' (known: stock off default every default@<interval>)" ;;
+    esac
+done
 
 overlay_module() {
     case "$1" in
@@ -125,12 +144,12 @@ run_once() {
             classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
             settings=("rightsize.timing.enabled=false")
             ;;
-        default | every)
+        default | every | default@*)
             classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
             settings=("rightsize.timing.native-library=$native")
             [ "$config" = every ] && settings+=("rightsize.timing.sample-interval=0")
+            [[ "$config" == default@* ]] && settings+=("rightsize.timing.sample-interval=${config#default@}")
             ;;
-        *) die "unknown configuration '$config' (known: stock off default every)" ;;
     esac
     if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline "$records" "${settings[@]}" 2>&1)"; then
         printf '%s\n' "$output" >&2
@@ -143,8 +162,6 @@ run_once() {
         sed -n 's/^RESULT .*records_per_s=\([0-9]*\).*records_per_task_cpu_s=\([0-9]*\).*/\1 \2/p'
 }
 
-read -r -a configs <<<"${CONFIGS:-stock off default}"
-[ "${configs[0]}" = stock ] || die "CONFIGS must start with stock (the reference), got '${configs[*]}'"
 measures=(wall cpu)
 summary=()
 for version in $flink_versions; do
@@ -184,7 +201,7 @@ for version in $flink_versions; do
             median_ratio="$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | median)"
             summary+=("$(awk -v v="$version" -v c="$config" -v w="$measure" -v m="$m" -v g="$gmean" -v lo="$low" \
                 -v hi="$high" -v p="$median_ratio" -v a="$least" -v b="$most" 'BEGIN {
-                printf "Flink %-7s %-4s %-8s median %6.2f M records/s   to stock, per round: mean %.3f (95 %% CI %.3f-%.3f, loss %4.1f %%), median %.3f, range %.3f-%.3f",
+                printf "Flink %-7s %-4s %-10s median %6.2f M records/s   to stock, per round: mean %.3f (95 %% CI %.3f-%.3f, loss %4.1f %%), median %.3f, range %.3f-%.3f",
                     v, w, c, m / 1e6, g, lo, hi, (1 - g) * 100, p, a, b }')")
         done
     done
