@@ -16,6 +16,8 @@
 #   default@I the same with rightsize.timing.sample-interval=I (a Flink duration: 1s, 500ms; 1h
 #             never arms within a job, so it shows what armings cost against what the
 #             timing-ready record path costs)
+# WATERMARK_INTERVAL (e.g. 100ms; unset: none) gives every configuration's source a periodic
+# watermark generator that does nothing: the mail on that interval, as jobs with event time have.
 # CONFIGS picks them (default "stock off default"; stock comes first). Two rates per run, both
 # over the measured records: records per second of wall time and records per CPU-second of the
 # task thread and the timing's sampler thread (steadier on a shared machine: preemption costs
@@ -30,6 +32,7 @@
 #   ROUNDS=40 FLINK_VERSIONS="2.3.0 1.20.5" flink-patch/benchmarks/overhead.sh
 #   ROUNDS=2 RECORDS=40000000 CONFIGS="stock every" flink-patch/benchmarks/overhead.sh
 #   CONFIGS="stock default default@1s default@1h" flink-patch/benchmarks/overhead.sh
+#   WATERMARK_INTERVAL=100ms CONFIGS="stock default" flink-patch/benchmarks/overhead.sh
 #
 # Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
 # provisions the Flink distribution into the shared cache if absent (tests/env/provision.sh).
@@ -50,6 +53,9 @@ work="$bench/target"
 native="$repo/target/release/libjni_metrics.so"
 mkdir -p "$work"
 
+watermark_interval="${WATERMARK_INTERVAL:-}"
+[[ -z "$watermark_interval" || "$watermark_interval" =~ ^[0-9]+(ms|s|min|h)$ ]] ||
+    die "WATERMARK_INTERVAL='$watermark_interval': a number and a unit (ms, s, min or h), e.g. 100ms"
 read -r -a configs <<<"${CONFIGS:-stock off default}"
 [ "${configs[0]}" = stock ] || die "CONFIGS must start with stock (the reference), got '${configs[*]}'"
 # Checked before anything is built: a bad interval would otherwise only show as a warning in
@@ -151,6 +157,7 @@ run_once() {
             [[ "$config" == default@* ]] && settings+=("rightsize.timing.sample-interval=${config#default@}")
             ;;
     esac
+    [ -n "$watermark_interval" ] && settings+=("pipeline.auto-watermark-interval=$watermark_interval")
     if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline "$records" "${settings[@]}" 2>&1)"; then
         printf '%s\n' "$output" >&2
         die "the $config run on Flink $version failed (output above)"
@@ -165,7 +172,7 @@ run_once() {
 measures=(wall cpu)
 summary=()
 for version in $flink_versions; do
-    step "Flink $version: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})"
+    step "Flink $version: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})${watermark_interval:+, watermarks every $watermark_interval}"
     # Keyed by "config measure": space-separated values, one per round.
     declare -A rates=() ratios=()
     for ((round = 1; round <= rounds; round++)); do

@@ -8,9 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * The cheapest chained pipeline Flink runs (a bounded source of longs → map → filter → discarding
@@ -19,7 +25,11 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * stock Flink's classpath or with the overlay jar in front of it.
  *
  * <p>Arguments: {@code records [key=value ...]}; each {@code key=value} goes into the
- * TaskManager's configuration (for example {@code rightsize.timing.sample-interval=0}).
+ * TaskManager's configuration (for example {@code rightsize.timing.sample-interval=0}). With
+ * {@code pipeline.auto-watermark-interval} set, the source also has a watermark generator that
+ * does nothing but be called on that interval: the periodic mail that makes the source task
+ * leave its record loop, as every job with event-time watermarks has (without it, timing's
+ * armings are about the only mails this job gets).
  *
  * <p>One job, measured in its steady state: every 10 ms a poller reads how many records the map
  * has seen and the CPU time of the task thread (and of the timing's sampler thread), and the
@@ -220,6 +230,15 @@ public final class OverheadPipeline {
         }
     }
 
+    /** Called for every record and on every watermark interval; emits nothing. */
+    private static final class PeriodicNoWatermarks implements WatermarkGenerator<Long> {
+        @Override
+        public void onEvent(Long event, long eventTimestamp, WatermarkOutput output) {}
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {}
+    }
+
     private static JobExecutionResult run(long records, Map<String, String> settings)
             throws Exception {
         Map<String, String> config = new HashMap<>(settings);
@@ -228,7 +247,20 @@ public final class OverheadPipeline {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(config));
         env.getConfig().enableObjectReuse();
-        env.fromSequence(1, records)
+        String watermarkInterval = settings.get("pipeline.auto-watermark-interval");
+        DataStream<Long> numbers;
+        if (watermarkInterval == null) {
+            numbers = env.fromSequence(1, records);
+        } else {
+            env.getConfig()
+                    .setAutoWatermarkInterval(TimeUtils.parseDuration(watermarkInterval).toMillis());
+            numbers =
+                    env.fromSource(
+                            new NumberSequenceSource(1, records),
+                            WatermarkStrategy.forGenerator(context -> new PeriodicNoWatermarks()),
+                            "Sequence Source");
+        }
+        numbers
                 .map(
                         value -> {
                             recordsSeen++;
