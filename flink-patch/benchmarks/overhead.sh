@@ -53,8 +53,11 @@ work="$bench/target"
 native="$repo/target/release/libjni_metrics.so"
 mkdir -p "$work"
 
+# A duration as both settings below take it, in the units the benchmark needs.
+is_duration() { [[ "$1" =~ ^[0-9]+(ms|s|min|h)$ ]]; }
+
 watermark_interval="${WATERMARK_INTERVAL:-}"
-[[ -z "$watermark_interval" || "$watermark_interval" =~ ^[0-9]+(ms|s|min|h)$ ]] ||
+[ -z "$watermark_interval" ] || is_duration "$watermark_interval" ||
     die "WATERMARK_INTERVAL='$watermark_interval': a number and a unit (ms, s, min or h), e.g. 100ms"
 read -r -a configs <<<"${CONFIGS:-stock off default}"
 [ "${configs[0]}" = stock ] || die "CONFIGS must start with stock (the reference), got '${configs[*]}'"
@@ -64,7 +67,7 @@ for config in "${configs[@]}"; do
     case "$config" in
         stock | off | default | every) ;;
         default@*)
-            [[ "${config#default@}" =~ ^[0-9]+(ms|s|min|h)$ ]] ||
+            is_duration "${config#default@}" ||
                 die "'$config': the interval after default@ is a number and a unit (ms, s, min or h), e.g. default@1s"
             ;;
         *) die "unknown configuration '$config' (known: stock off default every default@<interval>)" ;;
