@@ -23,16 +23,17 @@
 # task thread and the timing's sampler thread (steadier on a shared machine: preemption costs
 # wall time, not CPU time).
 # Prints each run's rates with their ratios to the stock run of the same round, then per
-# configuration and measure the median rate and the per-round ratios to stock: their geometric
-# mean with its 95 % confidence interval, their median and their range. Separate JVMs of the
-# same code differ by several per cent (off against stock shows how much), so the interval is
-# the figure to read, and more rounds narrow it.
+# configuration and measure the median rate and the per-round ratios to stock: their median
+# with its 95 % interval, their geometric mean with its interval, and their range. Separate
+# JVMs of the same code differ by several per cent (off against stock shows how much), so the
+# interval is the figure to read, and more rounds narrow it: `summarize` pools saved runs.
 #
 #   flink-patch/benchmarks/overhead.sh                    Flink 2.3.0, 20 rounds, 200 M records
 #   ROUNDS=40 FLINK_VERSIONS="2.3.0 1.20.5" flink-patch/benchmarks/overhead.sh
 #   ROUNDS=2 RECORDS=40000000 CONFIGS="stock every" flink-patch/benchmarks/overhead.sh
 #   CONFIGS="stock default default@1s default@1h" flink-patch/benchmarks/overhead.sh
 #   WATERMARK_INTERVAL=100ms CONFIGS="stock default" flink-patch/benchmarks/overhead.sh
+#   flink-patch/benchmarks/overhead.sh > run1.txt; ...; flink-patch/benchmarks/overhead.sh summarize run*.txt
 #
 # Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
 # provisions the Flink distribution into the shared cache if absent (tests/env/provision.sh).
@@ -40,6 +41,80 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$repo/scripts/lib/common.sh"
 . "$repo/tests/env/lib.sh"
+
+# Reads round lines ("Flink V round N:  config wall R M/s (q) cpu R M/s (q) ...", as this script
+# prints them, from one run or several) and prints one line per version, measure and
+# configuration: the median rate, and the per-round ratios to stock as their median with its
+# 95 % distribution-free interval (order statistics), their geometric mean with its 95 %
+# Student-t interval, and their range. Separate JVMs spread by several per cent, and some
+# (stock's too) land 20-30 % low, so the median and its interval are the figures
+# to read; the mean shows how far the slow JVMs pull.
+summarize() {
+    awk '
+        function t975(df) {  # two-sided 95 % quantile of Student t
+            if (df < 1) return 0
+            if (df <= 10) { split("12.71 4.30 3.18 2.78 2.57 2.45 2.36 2.31 2.26 2.23", t, " "); return t[df] }
+            return df <= 15 ? 2.13 : df <= 20 ? 2.09 : df <= 30 ? 2.04 : df <= 60 ? 2.00 : df <= 120 ? 1.98 : 1.96
+        }
+        function sorted(values, n,   i, j, x) {  # insertion sort of values[1..n]
+            for (i = 2; i <= n; i++) {
+                x = values[i]
+                for (j = i - 1; j >= 1 && values[j] > x; j--) values[j + 1] = values[j]
+                values[j + 1] = x
+            }
+        }
+        function median(values, n) { return n % 2 ? values[(n + 1) / 2] : (values[n / 2] + values[n / 2 + 1]) / 2 }
+        $1 == "Flink" && $3 == "round" {
+            version = $2
+            if (!(version in known)) { known[version] = 1; versions[++version_count] = version }
+            # Per configuration: name, then "wall R M/s (q)" and "cpu R M/s (q)".
+            for (i = 5; i + 8 <= NF; i += 9) {
+                config = $i
+                if (!((version, config) in known)) { known[version, config] = 1; configs[version, ++config_count[version]] = config }
+                for (k = 0; k < 2; k++) {
+                    key = version SUBSEP $(i + 1 + 4 * k) SUBSEP config
+                    n = ++rounds[key]
+                    rate[key, n] = $(i + 2 + 4 * k)
+                    ratio = $(i + 4 + 4 * k); gsub(/[()]/, "", ratio); ratios[key, n] = ratio
+                }
+            }
+        }
+        END {
+            split("wall cpu", measures, " ")
+            for (v = 1; v <= version_count; v++) for (w = 1; w <= 2; w++) for (c = 1; c <= config_count[versions[v]]; c++) {
+                key = versions[v] SUBSEP measures[w] SUBSEP configs[versions[v], c]
+                n = rounds[key]
+                sum = squares = 0
+                for (r = 1; r <= n; r++) {
+                    rates[r] = rate[key, r]; q[r] = ratios[key, r]
+                    l = log(q[r]); sum += l; squares += l * l
+                }
+                sorted(rates, n); sorted(q, n)
+                mean = sum / n
+                half = t975(n - 1) * (n > 1 ? sqrt((squares - n * mean * mean) / (n - 1)) : 0) / sqrt(n)
+                # The median lies between these order statistics with at least 95 % confidence;
+                # below 6 rounds even the range has less.
+                low = int((n - 1.96 * sqrt(n)) / 2); if (low < 1) low = 1
+                interval = n < 6 ? "no 95 % CI below 6 rounds" : sprintf("95 %% CI %.3f-%.3f", q[low], q[n - low + 1])
+                printf "Flink %-7s %-4s %-10s %3d rounds, median %6.2f M records/s   to stock, per round: median %.3f (%s, loss %4.1f %%), geometric mean %.3f (%.3f-%.3f), range %.3f-%.3f\n",
+                    versions[v], measures[w], configs[versions[v], c], n, median(rates, n), median(q, n), interval,
+                    (1 - median(q, n)) * 100, exp(mean), exp(mean - half), exp(mean + half), q[1], q[n]
+            }
+        }'
+}
+
+if [ "${1:-}" = summarize ]; then
+    shift
+    [ $# -gt 0 ] || die "summarize takes the saved output of one or more runs, e.g. $0 summarize run1.txt run2.txt"
+    for file in "$@"; do
+        [ -r "$file" ] || die "cannot read '$file'"
+    done
+    lines="$(grep -h '^Flink [^ ]* round [0-9]*:' "$@" || true)"
+    [ -n "$lines" ] || die "no round lines ('Flink 2.3.0 round 1: ...') in $*: give it what overhead.sh printed on its standard output"
+    printf '%s\n' "$lines" | summarize
+    exit 0
+fi
+[ $# -eq 0 ] || die "unknown argument '$1': overhead.sh takes its settings from the environment (see the top of $0), or 'summarize FILE...'"
 
 rounds="${ROUNDS:-20}"
 records="${RECORDS:-200000000}"
@@ -121,27 +196,6 @@ for version in $flink_versions; do
         "$bench/pipeline/OverheadPipeline.java"
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# Ratios, one per line, to "geometric-mean ci-low ci-high min max": the mean of their
-# logarithms with its 95 % Student-t interval, taken back to ratios. Separate JVMs spread by
-# several per cent each, so the interval, not one round, says what a configuration costs.
-ratio_stats() {
-    sort -g | awk '
-        function t975(df) {  # two-sided 95 % quantile of Student t
-            if (df < 1) return 0
-            if (df <= 10) { split("12.71 4.30 3.18 2.78 2.57 2.45 2.36 2.31 2.26 2.23", t, " "); return t[df] }
-            return df <= 15 ? 2.13 : df <= 20 ? 2.09 : df <= 30 ? 2.04 : df <= 60 ? 2.00 : df <= 120 ? 1.98 : 1.96
-        }
-        { v[NR] = $1; l = log($1); sum += l; squares += l * l }
-        END {
-            n = NR; mean = sum / n
-            sd = n > 1 ? sqrt((squares - n * mean * mean) / (n - 1)) : 0
-            half = t975(n - 1) * sd / sqrt(n)
-            printf "%.4f %.4f %.4f %.4f %.4f\n", exp(mean), exp(mean - half), exp(mean + half), v[1], v[n]
-        }'
-}
-
 # One run in a fresh JVM; prints "records/s records/cpu-s", or dies with the JVM's output.
 run_once() {
     local version="$1" config="$2" lib classpath output
@@ -172,12 +226,9 @@ run_once() {
         sed -n 's/^RESULT .*records_per_s=\([0-9]*\).*records_per_task_cpu_s=\([0-9]*\).*/\1 \2/p'
 }
 
-measures=(wall cpu)
-summary=()
+round_lines=()
 for version in $flink_versions; do
     step "Flink $version: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})${watermark_interval:+, watermarks every $watermark_interval}"
-    # Keyed by "config measure": space-separated values, one per round.
-    declare -A rates=() ratios=()
     for ((round = 1; round <= rounds; round++)); do
         declare -A this_round=()
         # Each round starts one configuration further on, so no configuration always runs
@@ -186,38 +237,21 @@ for version in $flink_versions; do
             config="${configs[$(((round - 1 + k) % ${#configs[@]}))]}"
             read -r wall cpu <<<"$(run_once "$version" "$config")"
             [ -n "${cpu:-}" ] || die "the $config run on Flink $version printed no RESULT line"
-            this_round["$config wall"]="$wall"
-            this_round["$config cpu"]="$cpu"
+            this_round["$config"]="$wall $cpu"
         done
-        line="round $round:"
+        line="Flink $version round $round:"
         for config in "${configs[@]}"; do
-            line+="  $config"
-            for measure in "${measures[@]}"; do
-                rate="${this_round[$config $measure]}"
-                ratio="$(awk -v r="$rate" -v s="${this_round[stock $measure]}" 'BEGIN { printf "%.4f", r / s }')"
-                rates["$config $measure"]+="$rate "
-                ratios["$config $measure"]+="$ratio "
-                line+="$(awk -v m="$measure" -v r="$rate" -v q="$ratio" \
-                    'BEGIN { printf " %s %6.2f M/s (%.3f)", m, r / 1e6, q }')"
-            done
+            line+="$(awk -v c="$config" -v rates="${this_round[$config]}" -v stock="${this_round[stock]}" 'BEGIN {
+                split(rates, r, " "); split(stock, s, " ")
+                printf "  %s wall %6.2f M/s (%.3f) cpu %6.2f M/s (%.3f)", c, r[1] / 1e6, r[1] / s[1], r[2] / 1e6, r[2] / s[2] }')"
         done
         printf '%s\n' "$line"
+        round_lines+=("$line")
         unset this_round
     done
-    for measure in "${measures[@]}"; do
-        for config in "${configs[@]}"; do
-            m="$(printf '%s' "${rates[$config $measure]}" | tr ' ' '\n' | median)"
-            read -r gmean low high least most <<<"$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | ratio_stats)"
-            median_ratio="$(printf '%s' "${ratios[$config $measure]}" | tr ' ' '\n' | median)"
-            summary+=("$(awk -v v="$version" -v c="$config" -v w="$measure" -v m="$m" -v g="$gmean" -v lo="$low" \
-                -v hi="$high" -v p="$median_ratio" -v a="$least" -v b="$most" 'BEGIN {
-                printf "Flink %-7s %-4s %-10s median %6.2f M records/s   to stock, per round: mean %.3f (95 %% CI %.3f-%.3f, loss %4.1f %%), median %.3f, range %.3f-%.3f",
-                    v, w, c, m / 1e6, g, lo, hi, (1 - g) * 100, p, a, b }')")
-        done
-    done
-    unset rates ratios
 done
 
 step "Summary: $rounds rounds, $records records per run, ratios against stock (wall: records per second; cpu: per CPU-second of the task and sampler threads)"
 note "Separate JVMs of the same code differ by several per cent: judge a loss by its confidence interval and by off's."
-printf '%s\n' "${summary[@]}"
+note "To pool runs, save their output and run: $0 summarize FILE..."
+printf '%s\n' "${round_lines[@]}" | summarize
