@@ -67,7 +67,9 @@ summarize() {
         $1 == "Flink" && $3 == "round" {
             version = $2
             if (!(version in known)) { known[version] = 1; versions[++version_count] = version }
-            # Per configuration: name, then "wall R M/s (q)" and "cpu R M/s (q)".
+            # Per configuration: name, then "wall R M/s (q)" and "cpu R M/s (q)", stock first.
+            # Ratios are taken from the rates (q is rounded to three places for reading).
+            if ($5 != "stock") { skipped++; next }
             for (i = 5; i + 8 <= NF; i += 9) {
                 config = $i
                 if (!((version, config) in known)) { known[version, config] = 1; configs[version, ++config_count[version]] = config }
@@ -75,11 +77,12 @@ summarize() {
                     key = version SUBSEP $(i + 1 + 4 * k) SUBSEP config
                     n = ++rounds[key]
                     rate[key, n] = $(i + 2 + 4 * k)
-                    ratio = $(i + 4 + 4 * k); gsub(/[()]/, "", ratio); ratios[key, n] = ratio
+                    ratios[key, n] = $(i + 2 + 4 * k) / $(7 + 4 * k)
                 }
             }
         }
         END {
+            if (skipped) printf "    skipped %d round lines whose first configuration is not stock\n", skipped > "/dev/stderr"
             split("wall cpu", measures, " ")
             for (v = 1; v <= version_count; v++) for (w = 1; w <= 2; w++) for (c = 1; c <= config_count[versions[v]]; c++) {
                 key = versions[v] SUBSEP measures[w] SUBSEP configs[versions[v], c]
