@@ -300,7 +300,14 @@ rootLogger.level = WARN
 rootLogger.appenderRef.err.ref = err
 EOF
     local cluster_id
-    cluster_id="$(python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+    # Kafka's own ids never start with '-' (Uuid.randomUuid draws again): one that did would read
+    # as an option to the storage tool, one start in 64.
+    cluster_id="$(python3 -c '
+import base64, uuid
+cluster_id = "-"
+while cluster_id.startswith("-"):
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+print(cluster_id)')"
     note "formatting Kafka storage (cluster id $cluster_id)"
     java -cp "$home/libs/*" -Dlog4j2.configurationFile="$dir/log4j2.properties" \
         kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
