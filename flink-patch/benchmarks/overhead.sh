@@ -122,101 +122,20 @@ fi
 rounds="${ROUNDS:-20}"
 records="${RECORDS:-200000000}"
 flink_versions="${FLINK_VERSIONS:-2.3.0}"
-# A fixed heap: the three configurations differ in the code they run, not in how the JVM sizes
-# itself on a machine whose free memory changes with what else runs.
-java_options=(-Xms1g -Xmx1g -XX:+UseParallelGC)
-
-bench="$repo/flink-patch/benchmarks"
-work="$bench/target"
-native="$repo/target/release/libjni_metrics.so"
-mkdir -p "$work"
-
-# A duration as both settings below take it, in the units the benchmark needs.
-is_duration() { [[ "$1" =~ ^[0-9]+(ms|s|min|h)$ ]]; }
+. "$repo/flink-patch/benchmarks/lib.sh"
 
 watermark_interval="${WATERMARK_INTERVAL:-}"
 [ -z "$watermark_interval" ] || is_duration "$watermark_interval" ||
     die "WATERMARK_INTERVAL='$watermark_interval': a number and a unit (ms, s, min or h), e.g. 100ms"
 read -r -a configs <<<"${CONFIGS:-stock off default}"
-[ "${configs[0]}" = stock ] || die "CONFIGS must start with stock (the reference), got '${configs[*]}'"
-# Checked before anything is built: a bad interval would otherwise only show as a warning in
-# the JVM's log and a run at the default one.
-for config in "${configs[@]}"; do
-    case "$config" in
-        stock | off | default | every) ;;
-        default@*)
-            is_duration "${config#default@}" ||
-                die "'$config': the interval after default@ is a number and a unit (ms, s, min or h), e.g. default@1s"
-            ;;
-        *) die "unknown configuration '$config' (known: stock off default every default@<interval>)" ;;
-    esac
-done
-
-overlay_module() {
-    case "$1" in
-        1.20.*) echo overlay-1.20 ;;
-        2.3.*) echo overlay-2.x ;;
-        *) die "no overlay for Flink $1 (supported: 1.20.5, 2.3.0)" ;;
-    esac
-}
-
-overlay_jar() {
-    local jar
-    # The shade plugin's input is original-<name>.jar; this glob matches only the shaded jar.
-    for jar in "$repo/flink-patch/$(overlay_module "$1")/target/rightsize-flink-overlay-$1-"*.jar; do
-        [ -f "$jar" ] && { printf '%s\n' "$jar"; return; }
-    done
-}
-
-# True when the overlay jar is missing or older than any source it is built from.
-overlay_stale() {
-    local jar
-    jar="$(overlay_jar "$1")"
-    [ -z "$jar" ] && return 0
-    [ -n "$(find "$repo/flink-patch/timing-core/src/main" "$repo/flink-patch/timing-flink/src/main" \
-        "$repo/flink-patch/$(overlay_module "$1")/src/main" "$repo/flink-patch/$(overlay_module "$1")/pom.xml" \
-        -newer "$jar" -type f -print -quit)" ]
-}
-
-step "Building the native aggregator (cargo, release)"
-cargo build --release --locked -p jni-metrics 2>&1 | tail -n 1 >&2
-[ -f "$native" ] || die "cargo did not produce $native"
-
-for version in $flink_versions; do
-    if overlay_stale "$version"; then
-        step "Building the overlay jar for Flink $version (Maven, tests skipped)"
-        mvn -B -q -ntp -Dstyle.color=never -f "$repo/flink-patch/pom.xml" -DskipTests \
-            -pl "$(overlay_module "$version")" -am package >&2
-    fi
-    [ -n "$(overlay_jar "$version")" ] || die "no overlay jar for Flink $version after the build"
-    if [ ! -d "$(flink_home_cached "$version")/lib" ]; then
-        step "Provisioning Flink $version into $RIGHTSIZE_ENV_CACHE"
-        "$repo/tests/env/provision.sh" --flink "$version" --no-kafka >&2
-    fi
-    step "Compiling the pipeline against Flink $version"
-    rm -rf "$work/pipeline-$version"
-    javac -nowarn -d "$work/pipeline-$version" -cp "$(flink_home_cached "$version")/lib/*" \
-        "$bench/pipeline/OverheadPipeline.java"
-done
+check_configs "${configs[@]}"
+# shellcheck disable=SC2086 # one word per version
+prepare $flink_versions
 
 # One run in a fresh JVM; prints "records/s records/cpu-s", or dies with the JVM's output.
 run_once() {
-    local version="$1" config="$2" lib classpath output
-    lib="$(flink_home_cached "$version")/lib"
-    local settings=()
-    case "$config" in
-        stock) classpath="$work/pipeline-$version:$lib/*" ;;
-        off)
-            classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
-            settings=("rightsize.timing.enabled=false")
-            ;;
-        default | every | default@*)
-            classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
-            settings=("rightsize.timing.native-library=$native")
-            [ "$config" = every ] && settings+=("rightsize.timing.sample-interval=0")
-            [[ "$config" == default@* ]] && settings+=("rightsize.timing.sample-interval=${config#default@}")
-            ;;
-    esac
+    local version="$1" config="$2" output
+    configure "$version" "$config"
     [ -n "$watermark_interval" ] && settings+=("pipeline.auto-watermark-interval=$watermark_interval")
     if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline "$records" "${settings[@]}" 2>&1)"; then
         printf '%s\n' "$output" >&2

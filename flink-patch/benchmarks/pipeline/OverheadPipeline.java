@@ -11,6 +11,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,6 +48,10 @@ import org.apache.flink.util.TimeUtils;
  * and times are the window's, {@code job_seconds} is the whole job's net runtime as Flink reports
  * it.
  *
+ * <p>With {@code -Doverhead.callgrind=true} ({@code instructions.sh}), the run is under valgrind's
+ * callgrind, and the measure is the instructions the task thread executes per record: see {@link
+ * CallgrindWindow}.
+ *
  * <p>Compiled against each release's {@code flink-dist} jar, so it uses only API that Flink
  * 1.20 and 2.x share, and reaches the overlay's classes by reflection (absent on stock Flink).
  */
@@ -63,6 +68,9 @@ public final class OverheadPipeline {
      * a plain field, as a volatile write per record would cost more than timing does.
      */
     private static long recordsSeen;
+
+    /** Whether the run is under callgrind and counts instructions (see {@link CallgrindWindow}). */
+    private static final boolean UNDER_CALLGRIND = Boolean.getBoolean("overhead.callgrind");
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
@@ -81,9 +89,14 @@ public final class OverheadPipeline {
         }
         System.out.println("INFO " + describeTiming(settings));
 
-        Progress progress = Progress.start();
+        CallgrindWindow window = UNDER_CALLGRIND ? new CallgrindWindow(records) : null;
+        Progress progress = Progress.start(window);
         JobExecutionResult result = run(records, settings);
+        CallgrindWindow.jobEnded = true;
         progress.stop();
+        if (window != null) {
+            window.report();
+        }
         Progress.Sample from = progress.firstAtLeast((long) (records * STEADY_FROM));
         Progress.Sample to = progress.lastAtMost((long) (records * STEADY_TO));
         if (from == null || to == null || to.records <= from.records) {
@@ -142,10 +155,15 @@ public final class OverheadPipeline {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         private final List<Sample> samples = new ArrayList<>();
         private final Thread poller = new Thread(this, "progress-poller");
+        private final CallgrindWindow window;
         private volatile boolean stopped;
 
-        static Progress start() {
-            Progress progress = new Progress();
+        private Progress(CallgrindWindow window) {
+            this.window = window;
+        }
+
+        static Progress start(CallgrindWindow window) {
+            Progress progress = new Progress(window);
             progress.poller.setDaemon(true);
             progress.poller.start();
             return progress;
@@ -165,6 +183,9 @@ public final class OverheadPipeline {
 
         private void poll() {
             long records = recordsSeen;
+            if (window != null) {
+                window.atRecords(records);
+            }
             long wall = System.nanoTime();
             long cpu = 0;
             long sampler = 0;
@@ -230,6 +251,119 @@ public final class OverheadPipeline {
         }
     }
 
+    /**
+     * The measured window of a run under valgrind's callgrind: the task thread's instructions
+     * from {@link #STEADY_FROM} of the records to {@link #CALLGRIND_TO}. Instructions per record
+     * are deterministic where the machine's timings are not: two runs of one configuration agree
+     * to a fraction of a per cent, so a difference of one instruction a record shows in one run.
+     *
+     * <p>The poller zeroes callgrind's counters at the window's start and dumps them at its end
+     * ({@code callgrind_control}, which under valgrind takes seconds to minutes). To make the
+     * window exact, the map stalls the task thread between two records meanwhile. The map's
+     * check for a stall is a branch C2 would compile as never taken and deoptimise on first use,
+     * leaving the window to count the recompilation; so the poller rehearses the stall at 1 K,
+     * 2 K, 4 K … records, up to a quarter of the job, and the first stall that counts finds the
+     * branch compiled.
+     */
+    private static final class CallgrindWindow {
+
+        /** Share of the job's records at which the window ends: late stalls overshoot. */
+        private static final double CALLGRIND_TO = 0.9;
+
+        static volatile boolean stallRequested;
+        private static volatile boolean stalled;
+        private static volatile boolean jobEnded;
+
+        private final long records;
+        private long nextRehearsal = 1024;
+        private long zeroedAt = -1;
+        private long dumpedAt = -1;
+
+        CallgrindWindow(long records) {
+            this.records = records;
+        }
+
+        /** The task thread, between two records: waits while a stall is requested. */
+        static void stall() throws InterruptedException {
+            stalled = true;
+            while (stallRequested) {
+                Thread.sleep(1);
+            }
+            stalled = false;
+        }
+
+        /** The poller, at each poll: rehearses, or zeroes or dumps the counters, when due. */
+        void atRecords(long seen) {
+            if (zeroedAt < 0 && seen >= nextRehearsal && nextRehearsal < records / 4) {
+                stallWhile(null);
+                nextRehearsal *= 2;
+            } else if (zeroedAt < 0 && seen >= (long) (records * STEADY_FROM)) {
+                zeroedAt = stallWhile("--zero");
+            } else if (zeroedAt >= 0 && dumpedAt < 0 && seen >= (long) (records * CALLGRIND_TO)) {
+                dumpedAt = stallWhile("--dump=window");
+            }
+        }
+
+        /**
+         * Stalls the task thread and runs callgrind_control with {@code command}, if any; returns
+         * the records seen, or -1 if the job ended first.
+         */
+        private static long stallWhile(String command) {
+            stallRequested = true;
+            while (!stalled) {
+                if (jobEnded) {
+                    stallRequested = false;
+                    return -1;
+                }
+                Thread.onSpinWait();
+            }
+            long seen = recordsSeen;
+            if (command != null) {
+                callgrindControl(command);
+            }
+            stallRequested = false;
+            while (stalled) {
+                Thread.onSpinWait();
+            }
+            return seen;
+        }
+
+        private static void callgrindControl(String command) {
+            String pid = String.valueOf(ProcessHandle.current().pid());
+            try {
+                Process control =
+                        new ProcessBuilder("callgrind_control", command, pid)
+                                .redirectErrorStream(true)
+                                .start();
+                String output = new String(control.getInputStream().readAllBytes());
+                if (control.waitFor() != 0 || output.contains("Error")) {
+                    throw new IllegalStateException(output.trim());
+                }
+            } catch (Exception e) {
+                System.err.println(
+                        "callgrind_control "
+                                + command
+                                + " failed ("
+                                + e.getMessage()
+                                + "): -Doverhead.callgrind=true needs the JVM to run under"
+                                + " valgrind --tool=callgrind, as instructions.sh runs it");
+                System.exit(1);
+            }
+        }
+
+        /**
+         * After the job: prints {@code WINDOW from=… to=…}, the records seen when the counters
+         * were zeroed and dumped.
+         */
+        void report() {
+            if (dumpedAt < 0) {
+                System.err.println("the job ended before the instruction window did: run more records");
+                System.exit(1);
+            }
+            System.out.println("WINDOW from=" + zeroedAt + " to=" + dumpedAt);
+        }
+    }
+
     /** Called for every record and on every watermark interval; emits nothing. */
     private static final class PeriodicNoWatermarks implements WatermarkGenerator<Long> {
         @Override
@@ -260,12 +394,25 @@ public final class OverheadPipeline {
                             WatermarkStrategy.forGenerator(context -> new PeriodicNoWatermarks()),
                             "Sequence Source");
         }
+        MapFunction<Long, Long> map;
+        if (UNDER_CALLGRIND) {
+            map =
+                    value -> {
+                        if (CallgrindWindow.stallRequested) {
+                            CallgrindWindow.stall();
+                        }
+                        recordsSeen++;
+                        return value * 31 + 7;
+                    };
+        } else {
+            map =
+                    value -> {
+                        recordsSeen++;
+                        return value * 31 + 7;
+                    };
+        }
         numbers
-                .map(
-                        value -> {
-                            recordsSeen++;
-                            return value * 31 + 7;
-                        })
+                .map(map)
                 .returns(Long.class)
                 .filter(value -> (value & 1023) != 0)
                 .sinkTo(new DiscardingSink<>());
