@@ -26,7 +26,8 @@
 # work), JOBS run at once (default 2; each is one busy core), ATTRIBUTE=N to print where each
 # configuration's instructions go: the N costliest compiled methods, per record (from the
 # JVM's perf map). A run takes 10-20 minutes: valgrind runs the JVM ~150 times slower, and the
-# MiniCluster alone takes minutes to start. Each run's files stay in
+# MiniCluster alone takes minutes to start. It takes several GB of memory, more with ATTRIBUTE
+# (see the README: give such runs JOBS=1 on a 24 GB machine). Each run's files stay in
 # flink-patch/benchmarks/target/instructions/VERSION-CONFIG/.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -85,6 +86,10 @@ run_under_callgrind() {
     busiest="$(for file in "$dir"/callgrind.out.*.1-*; do
         printf '%s %s\n' "$(sed -n 's/^totals: \([0-9]*\).*/\1/p' "$file" | head -n 1)" "$file"
     done | sort -n | tail -n 1)"
+    if [ -z "${busiest%% *}" ]; then
+        echo "no callgrind dump of the window in $dir; see err.txt there" >"$dir/failed"
+        return
+    fi
     read -r from to <<<"$window"
     echo "RESULT ${busiest%% *} $((to - from)) $from $to ${busiest#* }" >"$dir/result"
 }
