@@ -51,8 +51,9 @@ command -v callgrind_control >/dev/null 2>&1 || die "valgrind is installed but c
 # shellcheck disable=SC2086 # one word per version
 prepare $flink_versions
 
-# One run under callgrind, its files in $1. Writes "RESULT instructions records" to $1/result,
-# or the reason it failed to $1/failed.
+# One run under callgrind, its files in $1. Writes "RESULT instructions records from to dump"
+# (the task thread's instructions in the window, its records, where it started and ended, and
+# the thread's dump file) to $1/result, or the reason it failed to $1/failed.
 run_under_callgrind() {
     local dir="$1" version="$2" config="$3" status=0
     configure "$version" "$config"
