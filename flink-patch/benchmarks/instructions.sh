@@ -20,15 +20,17 @@
 #   flink-patch/benchmarks/instructions.sh                          Flink 2.3.0: stock, default@1h
 #   CONFIGS="stock off default@1h" FLINK_VERSIONS="1.20.5 2.3.0" flink-patch/benchmarks/instructions.sh
 #   ATTRIBUTE=15 flink-patch/benchmarks/instructions.sh             and the 15 costliest methods of each
+#   SOURCE=lines flink-patch/benchmarks/instructions.sh             the same behind a reader like Kafka's
 #
 # Settings (environment): FLINK_VERSIONS (default 2.3.0), CONFIGS (default "stock default@1h",
 # stock first), RECORDS per job (default 30 M; fewer and the window may still hold the JIT's
-# work), JOBS run at once (default 2; each is one busy core), ATTRIBUTE=N to print where each
+# work), SOURCE (sequence, the default, or lines: a file of text lines read the way Kafka's
+# source reads, see lib.sh), JOBS run at once (default 2; each is one busy core), ATTRIBUTE=N to print where each
 # configuration's instructions go: the N costliest compiled methods, per record (from the
 # JVM's perf map). A run takes 10-20 minutes: valgrind runs the JVM ~150 times slower, and the
 # MiniCluster alone takes minutes to start. It takes several GB of memory, more with ATTRIBUTE
 # (see the README: give such runs JOBS=1 on a 24 GB machine). Each run's files stay in
-# flink-patch/benchmarks/target/instructions/VERSION-CONFIG/.
+# flink-patch/benchmarks/target/instructions/VERSION-CONFIG/ (VERSION-lines-CONFIG/ for lines).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$repo/scripts/lib/common.sh"
@@ -50,6 +52,7 @@ command -v valgrind >/dev/null 2>&1 || ensure_debian_packages valgrind
 command -v callgrind_control >/dev/null 2>&1 || die "valgrind is installed but callgrind_control is not on the PATH"
 # shellcheck disable=SC2086 # one word per version
 prepare $flink_versions
+prepare_source "$records"
 
 # One run under callgrind, its files in $1. Writes "RESULT instructions records from to dump"
 # (the task thread's instructions in the window, its records, where it started and ended, and
@@ -97,10 +100,11 @@ run_under_callgrind() {
 
 results=()
 for version in $flink_versions; do
-    step "Flink $version: ${configs[*]} under callgrind, $records records each, $jobs at once (10-20 minutes a run)"
+    label="$(version_label "$version")"
+    step "Flink $label: ${configs[*]} under callgrind, $records records each, $jobs at once (10-20 minutes a run)"
     running=0
     for config in "${configs[@]}"; do
-        run_under_callgrind "$work/instructions/$version-$config" "$version" "$config" &
+        run_under_callgrind "$work/instructions/${label//\//-}-$config" "$version" "$config" &
         running=$((running + 1))
         if [ "$running" -ge "$jobs" ]; then
             wait -n || true
@@ -110,11 +114,11 @@ for version in $flink_versions; do
     wait
     stock=""
     for config in "${configs[@]}"; do
-        dir="$work/instructions/$version-$config"
+        dir="$work/instructions/${label//\//-}-$config"
         [ -f "$dir/failed" ] && die "the $config run on Flink $version failed: $(cat "$dir/failed")"
         read -r _ instructions window_records from to busiest <"$dir/result"
         [ -z "$stock" ] && stock="$instructions $window_records"
-        line="$(awk -v v="$version" -v c="$config" -v i="$instructions" -v n="$window_records" -v s="$stock" \
+        line="$(awk -v v="$label" -v c="$config" -v i="$instructions" -v n="$window_records" -v s="$stock" \
             -v from="$from" -v to="$to" 'BEGIN {
                 split(s, stock, " ")
                 printf "Flink %-7s %-11s %7.1f instructions a record (%.3f of stock), task thread, records %.1f M-%.1f M",

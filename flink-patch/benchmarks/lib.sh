@@ -10,6 +10,33 @@ bench="$repo/flink-patch/benchmarks"
 work="$bench/target"
 native="$repo/target/release/libjni_metrics.so"
 
+# The pipeline's source (SOURCE): sequence, Flink's sequence of longs (the default: its reader
+# is small enough for the JIT to compile into the source's record loop), or lines, a file of
+# text lines, one record a line, read by the reader Kafka's source builds on (SourceReaderBase).
+source_kind="${SOURCE:-sequence}"
+case "$source_kind" in
+    sequence | lines) ;;
+    *) die "SOURCE='$source_kind': sequence (Flink's sequence of longs) or lines (a file of text lines)" ;;
+esac
+
+# The Flink version as the output names it: with the source unless it is the sequence, so that
+# overhead.sh summarize never pools rounds of two pipelines.
+version_label() {
+    if [ "$source_kind" = sequence ]; then printf '%s\n' "$1"; else printf '%s/%s\n' "$1" "$source_kind"; fi
+}
+
+# For SOURCE=lines: writes the file of $1 lines once (seq; about 9 bytes a line, so 1.9 GB for
+# overhead.sh's 200 M records) and adds the JVM option that makes the pipeline read it.
+prepare_source() {
+    [ "$source_kind" = lines ] || return 0
+    local file="$work/lines-$1.txt"
+    if [ ! -f "$file" ]; then
+        step "Writing $1 lines to $file"
+        seq 1 "$1" >"$file.partial" && mv "$file.partial" "$file"
+    fi
+    java_options+=("-Doverhead.lines=$file")
+}
+
 # A duration as Flink's settings take it, in the units the benchmarks need.
 is_duration() { [[ "$1" =~ ^[0-9]+(ms|s|min|h)$ ]]; }
 

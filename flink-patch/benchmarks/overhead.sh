@@ -18,6 +18,9 @@
 #             timing-ready record path costs)
 # WATERMARK_INTERVAL (e.g. 100ms; unset: none) gives every configuration's source a periodic
 # watermark generator that does nothing: the mail on that interval, as jobs with event time have.
+# SOURCE=lines reads the records from a file of text lines (written once into the benchmark's
+# target/) through the reader Kafka's source builds on, instead of Flink's sequence of longs
+# (the default), whose reader the JIT compiles into the source's record loop.
 # CONFIGS picks them (default "stock off default"; stock comes first). Two rates per run, both
 # over the measured records: records per second of wall time and records per CPU-second of the
 # task thread and the timing's sampler thread (steadier on a shared machine: preemption costs
@@ -33,6 +36,7 @@
 #   ROUNDS=2 RECORDS=40000000 CONFIGS="stock every" flink-patch/benchmarks/overhead.sh
 #   CONFIGS="stock default default@1s default@1h" flink-patch/benchmarks/overhead.sh
 #   WATERMARK_INTERVAL=100ms CONFIGS="stock default" flink-patch/benchmarks/overhead.sh
+#   SOURCE=lines CONFIGS="stock default" flink-patch/benchmarks/overhead.sh
 #   flink-patch/benchmarks/overhead.sh > run1.txt; ...; flink-patch/benchmarks/overhead.sh summarize run*.txt
 #
 # Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
@@ -131,6 +135,7 @@ read -r -a configs <<<"${CONFIGS:-stock off default}"
 check_configs "${configs[@]}"
 # shellcheck disable=SC2086 # one word per version
 prepare $flink_versions
+prepare_source "$records"
 
 # One run in a fresh JVM; prints "records/s records/cpu-s", or dies with the JVM's output.
 run_once() {
@@ -150,7 +155,8 @@ run_once() {
 
 round_lines=()
 for version in $flink_versions; do
-    step "Flink $version: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})${watermark_interval:+, watermarks every $watermark_interval}"
+    label="$(version_label "$version")"
+    step "Flink $label: $rounds rounds of ${configs[*]}, $records records each (java ${java_options[*]})${watermark_interval:+, watermarks every $watermark_interval}"
     for ((round = 1; round <= rounds; round++)); do
         declare -A this_round=()
         # Each round starts one configuration further on, so no configuration always runs
@@ -161,7 +167,7 @@ for version in $flink_versions; do
             [ -n "${cpu:-}" ] || die "the $config run on Flink $version printed no RESULT line"
             this_round["$config"]="$wall $cpu"
         done
-        line="Flink $version round $round:"
+        line="Flink $label round $round:"
         for config in "${configs[@]}"; do
             line+="$(awk -v c="$config" -v rates="${this_round[$config]}" -v stock="${this_round[stock]}" 'BEGIN {
                 split(rates, r, " "); split(stock, s, " ")

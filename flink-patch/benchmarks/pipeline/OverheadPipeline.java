@@ -14,7 +14,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.TimeUtils;
@@ -30,7 +34,9 @@ import org.apache.flink.util.TimeUtils;
  * {@code pipeline.auto-watermark-interval} set, the source also has a watermark generator that
  * does nothing but be called on that interval: the periodic mail that makes the source task
  * leave its record loop, as every job with event-time watermarks has (without it, timing's
- * armings are about the only mails this job gets).
+ * armings are about the only mails this job gets). With {@code -Doverhead.lines=FILE} the source
+ * reads FILE's lines instead (one record a line; {@code SOURCE=lines} in the scripts): a reader
+ * of the kind Kafka's source uses, see {@link #runOnLines}.
  *
  * <p>One job, measured in its steady state: every 10 ms a poller reads how many records the map
  * has seen and the CPU time of the task thread (and of the timing's sampler thread), and the
@@ -381,6 +387,10 @@ public final class OverheadPipeline {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(config));
         env.getConfig().enableObjectReuse();
+        String linesFile = System.getProperty("overhead.lines");
+        if (linesFile != null) {
+            return runOnLines(env, linesFile);
+        }
         String watermarkInterval = settings.get("pipeline.auto-watermark-interval");
         DataStream<Long> numbers;
         if (watermarkInterval == null) {
@@ -411,12 +421,50 @@ public final class OverheadPipeline {
                         return value * 31 + 7;
                     };
         }
-        numbers
-                .map(map)
-                .returns(Long.class)
+        return filterAndDiscard(numbers.map(map));
+    }
+
+    /**
+     * The same chain behind a source of another kind: a {@link FileSource} of text lines, one
+     * record a line, mapped to its length. Its reader is {@code SourceReaderBase}, the one
+     * Kafka's source builds on: bigger than the sequence's, so the JIT compiles the reader's
+     * record path apart from the source's record loop rather than into it.
+     */
+    private static JobExecutionResult runOnLines(StreamExecutionEnvironment env, String file)
+            throws Exception {
+        DataStream<String> lines =
+                env.fromSource(
+                        FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(file))
+                                .build(),
+                        WatermarkStrategy.noWatermarks(),
+                        "Lines Source");
+        MapFunction<String, Long> map;
+        if (UNDER_CALLGRIND) {
+            map =
+                    line -> {
+                        if (CallgrindWindow.stallRequested) {
+                            CallgrindWindow.stall();
+                        }
+                        recordsSeen++;
+                        return line.length() * 31L + 7;
+                    };
+        } else {
+            map =
+                    line -> {
+                        recordsSeen++;
+                        return line.length() * 31L + 7;
+                    };
+        }
+        return filterAndDiscard(lines.map(map));
+    }
+
+    /** The rest of the chain, after the map: a cheap filter and a sink that drops everything. */
+    private static JobExecutionResult filterAndDiscard(SingleOutputStreamOperator<Long> mapped)
+            throws Exception {
+        mapped.returns(Long.class)
                 .filter(value -> (value & 1023) != 0)
                 .sinkTo(new DiscardingSink<>());
-        return env.execute("rightsize-overhead");
+        return mapped.getExecutionEnvironment().execute("rightsize-overhead");
     }
 
     /**
