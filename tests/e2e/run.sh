@@ -475,9 +475,11 @@ for spec in sys.argv[6:]:
     vertex = evaluation["vertices"][slowest]
     recommendation = next(r for r in decision["vertices"] if r["vertex_id"] == vertex["id"])
     # T is the map's cost plus what surrounds it: the source's emit and, mostly, the wait's
-    # wake-up, up to about 1 ms late on a loaded machine. Accepted: cost ≤ T ≤ 1.1 × cost + 1.2 ms.
+    # wake-up. A 2 ms park wakes 0.1-0.3 ms late on an idle 2-vCPU guest, but 1.2-1.5 ms late
+    # with these jobs, the cluster and Kafka sharing it (all three jobs at once, and Flink's busy
+    # time agreeing: the waits really last that long). Accepted: cost ≤ T ≤ 1.1 × cost + 2 ms.
     cost_ms = int(cost_us) / 1000
-    t_low, t_high = cost_ms, 1.1 * cost_ms + 1.2
+    t_low, t_high = cost_ms, 1.1 * cost_ms + 2
     t = (vertex.get("record_time") or {}).get("ms")
     where = f"'{vertex['name']}' ({(vertex.get('record_time') or {}).get('basis')})"
     if t is not None and t_low <= t <= t_high:
