@@ -11,11 +11,14 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.transformations.MultipleInputTransformation;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * A job whose operators have known per-record cost, run on a local MiniCluster with its REST
@@ -27,6 +30,8 @@ import org.apache.flink.util.Collector;
  *                                                  Join (keyed, two inputs) -> Discard ┘
  * Cheap, MoreNumbers ──> Union (multiple-input operator) -> DiscardUnion
  * MoreNumbers ─ keyBy ─> KeyedSpin (spins 50 µs, keyed) -> DiscardKeyed
+ * Source: SideNumbers -> Split ─ main output (evens) ──> Evens (map) -> DiscardEvens
+ *                              └ side output (odds) ──> SideSpin (spins 50 µs) -> DiscardOdds
  * </pre>
  *
  * The sources are rate-limited and bounded far beyond what a test waits for; tests cancel the
@@ -36,6 +41,8 @@ final class TimedJob {
 
     static final long SLOW_CALL_NANOS = 2_000_000;
     static final long SPIN_NANOS = 50_000;
+
+    private static final OutputTag<Long> ODDS = new OutputTag<>("odds", Types.LONG);
 
     final int restPort;
     final JobClient client;
@@ -94,6 +101,21 @@ final class TimedJob {
                 .name("KeyedSpin")
                 .sinkTo(new DiscardingSink<>())
                 .name("DiscardKeyed");
+        SingleOutputStreamOperator<Long> split =
+                env.fromSource(numbers(200), WatermarkStrategy.noWatermarks(), "SideNumbers")
+                        .process(new Split())
+                        .name("Split");
+        split.map(value -> value + 1)
+                .returns(Types.LONG)
+                .name("Evens")
+                .sinkTo(new DiscardingSink<>())
+                .name("DiscardEvens");
+        split.getSideOutput(ODDS)
+                .map(TimedJob::spin)
+                .returns(Types.LONG)
+                .name("SideSpin")
+                .sinkTo(new DiscardingSink<>())
+                .name("DiscardOdds");
         return new TimedJob(port, env.executeAsync("rightsize-timed-job"));
     }
 
@@ -127,6 +149,18 @@ final class TimedJob {
         @Override
         public void processElement2(Long value, Context ctx, Collector<Long> out) {
             out.collect(value);
+        }
+    }
+
+    /** Evens to the main output, odds to a side output: both chained. */
+    private static final class Split extends ProcessFunction<Long, Long> {
+        @Override
+        public void processElement(Long value, Context ctx, Collector<Long> out) {
+            if (value % 2 == 0) {
+                out.collect(value);
+            } else {
+                ctx.output(ODDS, value);
+            }
         }
     }
 

@@ -35,6 +35,10 @@ final class TimedJobCheck {
     private static final String[] KEYED_IDS = {
         T, "KeyedSpin." + T, "KeyedSpin." + T + "Inclusive", "KeyedSpin." + T + "Count"
     };
+    private static final String[] SPLIT_IDS = {
+        T, "Split." + T + "Inclusive", "Evens." + T + "Count", "SideSpin." + T,
+        "SideSpin." + T + "Inclusive", "SideSpin." + T + "Count"
+    };
 
     private TimedJobCheck() {}
 
@@ -94,6 +98,7 @@ final class TimedJobCheck {
         Map<String, Double> join = null;
         Map<String, Double> union = null;
         Map<String, Double> keyed = null;
+        Map<String, Double> split = null;
         String chainVertex = null;
         String otherSourceVertex = null;
         while (System.currentTimeMillis() < deadline) {
@@ -109,30 +114,34 @@ final class TimedJobCheck {
             otherSourceVertex = findVertex(vertices, "MoreNumbers");
             String unionVertex = findVertex(vertices, "Union");
             String keyedVertex = findVertex(vertices, "KeyedSpin");
+            String splitVertex = findVertex(vertices, "Split");
             if (chainVertex == null || joinVertex == null || otherSourceVertex == null
-                    || unionVertex == null || keyedVertex == null) {
+                    || unionVertex == null || keyedVertex == null || splitVertex == null) {
                 continue;
             }
             chain = rest.maxOverSubtasks(jobId, chainVertex, CHAIN_IDS);
             join = rest.maxOverSubtasks(jobId, joinVertex, JOIN_IDS);
             union = rest.maxOverSubtasks(jobId, unionVertex, UNION_IDS);
             keyed = rest.maxOverSubtasks(jobId, keyedVertex, KEYED_IDS);
+            split = rest.maxOverSubtasks(jobId, splitVertex, SPLIT_IDS);
             if (complete(chain, CHAIN_IDS) && complete(join, JOIN_IDS)
                     && complete(union, UNION_IDS) && complete(keyed, KEYED_IDS)
-                    && consistent(chain, join, keyed)) {
+                    && complete(split, SPLIT_IDS) && consistent(chain, join, keyed, split)) {
                 break;
             }
         }
         if (!complete(chain, CHAIN_IDS) || !complete(join, JOIN_IDS)
-                || !complete(union, UNION_IDS) || !complete(keyed, KEYED_IDS)) {
+                || !complete(union, UNION_IDS) || !complete(keyed, KEYED_IDS)
+                || !complete(split, SPLIT_IDS)) {
             fail("record-timing metrics did not all appear with records within "
                     + DEADLINE_MILLIS / 1000 + " s; last seen: chain " + chain + ", join " + join
-                    + ", union " + union + ", keyed " + keyed);
+                    + ", union " + union + ", keyed " + keyed + ", split " + split);
         }
         System.out.println("Chain vertex metrics (max over subtasks): " + chain);
         System.out.println("Join vertex metrics (max over subtasks): " + join);
         System.out.println("Union vertex metrics (max over subtasks): " + union);
         System.out.println("Keyed vertex metrics (max over subtasks): " + keyed);
+        System.out.println("Split vertex metrics (max over subtasks): " + split);
 
         double slowCost = TimedJob.SLOW_CALL_NANOS / 1e6;
         double slow = chain.get("SlowCall." + T);
@@ -167,6 +176,12 @@ final class TimedJobCheck {
                 "KeyedSpin spins 50 µs a record; its exclusive time was " + keyedSpin + " ms");
         assertTrue(keyed.get(T) >= 0.99 * keyedSpin, "KeyedSpin task time ⊇ KeyedSpin's own");
 
+        // A chained operator behind a side output: timed on the side-output path.
+        double sideSpin = split.get("SideSpin." + T);
+        assertTrue(sideSpin >= 0.9 * TimedJob.SPIN_NANOS / 1e6 && sideSpin <= 5,
+                "SideSpin spins 50 µs a record; its exclusive time was " + sideSpin + " ms");
+        assertTrue(split.get("SideSpin." + T + "Inclusive") >= 0.99 * sideSpin);
+
         assertTrue(join.get("Join." + T) >= 0, "Join exclusive time");
         assertTrue(join.get(T) >= join.get("Join." + T) * 0.99, "Join task time ⊇ Join's own");
 
@@ -190,7 +205,10 @@ final class TimedJobCheck {
      * so the check waits for one (the assertions below still apply).
      */
     private static boolean consistent(
-            Map<String, Double> chain, Map<String, Double> join, Map<String, Double> keyed) {
+            Map<String, Double> chain,
+            Map<String, Double> join,
+            Map<String, Double> keyed,
+            Map<String, Double> split) {
         double slow = chain.get("SlowCall." + T);
         double slowInclusive = chain.get("SlowCall." + T + "Inclusive");
         double p50 = chain.get("SlowCall." + T + "P50");
@@ -202,7 +220,8 @@ final class TimedJobCheck {
                 && chain.get(T) >= 0.99 * slowInclusive
                 && chain.get(SOURCE + T + "Inclusive") >= 0.99 * slowInclusive
                 && join.get(T) >= 0.99 * join.get("Join." + T)
-                && keyed.get(T) >= 0.99 * keyed.get("KeyedSpin." + T);
+                && keyed.get(T) >= 0.99 * keyed.get("KeyedSpin." + T)
+                && split.get("SideSpin." + T + "Inclusive") >= 0.99 * split.get("SideSpin." + T);
     }
 
     /** All ids present, and every window that reports a count has timed records. */
