@@ -101,10 +101,11 @@ run_under_callgrind() {
 results=()
 for version in $flink_versions; do
     label="$(version_label "$version")"
+    run_prefix="$work/instructions/${label//\//-}" # the label without its slash, to name directories
     step "Flink $label: ${configs[*]} under callgrind, $records records each, $jobs at once (10-20 minutes a run)"
     running=0
     for config in "${configs[@]}"; do
-        run_under_callgrind "$work/instructions/${label//\//-}-$config" "$version" "$config" &
+        run_under_callgrind "$run_prefix-$config" "$version" "$config" &
         running=$((running + 1))
         if [ "$running" -ge "$jobs" ]; then
             wait -n || true
@@ -114,7 +115,7 @@ for version in $flink_versions; do
     wait
     stock=""
     for config in "${configs[@]}"; do
-        dir="$work/instructions/${label//\//-}-$config"
+        dir="$run_prefix-$config"
         [ -f "$dir/failed" ] && die "the $config run on Flink $version failed: $(cat "$dir/failed")"
         read -r _ instructions window_records from to busiest <"$dir/result"
         [ -z "$stock" ] && stock="$instructions $window_records"
