@@ -117,6 +117,7 @@ for version in $flink_versions; do
     for config in "${configs[@]}"; do
         dir="$run_prefix-$config"
         [ -f "$dir/failed" ] && die "the $config run on Flink $version failed: $(cat "$dir/failed")"
+        [ -f "$dir/result" ] || die "the $config run on Flink $version ended without a result in $dir"
         read -r _ instructions window_records from to busiest <"$dir/result"
         [ -z "$stock" ] && stock="$instructions $window_records"
         line="$(awk -v v="$label" -v c="$config" -v i="$instructions" -v n="$window_records" -v s="$stock" \

@@ -126,8 +126,13 @@ configure() {
         default | every | default@*)
             classpath="$work/pipeline-$version:$(overlay_jar "$version"):$lib/*"
             settings=("rightsize.timing.native-library=$native")
-            [ "$config" = every ] && settings+=("rightsize.timing.sample-interval=0")
-            [[ "$config" == default@* ]] && settings+=("rightsize.timing.sample-interval=${config#default@}")
+            # Ifs, not `test && add`: a false test as the function's last command would fail it,
+            # and with it a caller under `set -e` (instructions.sh's background runs).
+            if [ "$config" = every ]; then
+                settings+=("rightsize.timing.sample-interval=0")
+            elif [[ "$config" == default@* ]]; then
+                settings+=("rightsize.timing.sample-interval=${config#default@}")
+            fi
             ;;
     esac
 }
