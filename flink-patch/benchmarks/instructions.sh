@@ -25,7 +25,8 @@
 # Settings (environment): FLINK_VERSIONS (default 2.3.0), CONFIGS (default "stock default@1h",
 # stock first), RECORDS per job (default 30 M; fewer and the window may still hold the JIT's
 # work), SOURCE (sequence, the default, or lines: a file of text lines read the way Kafka's
-# source reads, see lib.sh), JOBS run at once (default 2; each is one busy core), ATTRIBUTE=N to print where each
+# source reads, see lib.sh), WATERMARK_INTERVAL (a periodic mail for every configuration's
+# source, as in overhead.sh; unset: none), JOBS run at once (default 2; each is one busy core), ATTRIBUTE=N to print where each
 # configuration's instructions go: the N costliest compiled methods, per record (from the
 # JVM's perf map). A run takes 10-20 minutes: valgrind runs the JVM ~150 times slower, and the
 # MiniCluster alone takes minutes to start. It takes several GB of memory, more with ATTRIBUTE
@@ -102,7 +103,7 @@ results=()
 for version in $flink_versions; do
     label="$(version_label "$version")"
     run_prefix="$work/instructions/${label//\//-}" # the label without its slash, to name directories
-    step "Flink $label: ${configs[*]} under callgrind, $records records each, $jobs at once (10-20 minutes a run)"
+    step "Flink $label: ${configs[*]} under callgrind, $records records each, $jobs at once (10-20 minutes a run)${watermark_interval:+, watermarks every $watermark_interval}"
     running=0
     for config in "${configs[@]}"; do
         run_under_callgrind "$run_prefix-$config" "$version" "$config" &

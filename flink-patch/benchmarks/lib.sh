@@ -40,6 +40,13 @@ prepare_source() {
 # A duration as Flink's settings take it, in the units the benchmarks need.
 is_duration() { [[ "$1" =~ ^[0-9]+(ms|s|min|h)$ ]]; }
 
+# WATERMARK_INTERVAL (a duration; unset: none) gives every configuration's source a periodic
+# watermark generator that does nothing: the mail on that interval that jobs with event time
+# get, which makes the source task leave its record loop (see OverheadPipeline.java).
+watermark_interval="${WATERMARK_INTERVAL:-}"
+[ -z "$watermark_interval" ] || is_duration "$watermark_interval" ||
+    die "WATERMARK_INTERVAL='$watermark_interval': a number and a unit (ms, s, min or h), e.g. 100ms"
+
 # Dies unless every argument names a configuration (see the top of overhead.sh), stock first.
 # Checked before anything is built: a bad interval would otherwise only show as a warning in
 # the JVM's log and a run at the default one.
@@ -135,4 +142,7 @@ configure() {
             fi
             ;;
     esac
+    if [ -n "$watermark_interval" ]; then
+        settings+=("pipeline.auto-watermark-interval=$watermark_interval")
+    fi
 }

@@ -128,9 +128,6 @@ records="${RECORDS:-200000000}"
 flink_versions="${FLINK_VERSIONS:-2.3.0}"
 . "$repo/flink-patch/benchmarks/lib.sh"
 
-watermark_interval="${WATERMARK_INTERVAL:-}"
-[ -z "$watermark_interval" ] || is_duration "$watermark_interval" ||
-    die "WATERMARK_INTERVAL='$watermark_interval': a number and a unit (ms, s, min or h), e.g. 100ms"
 read -r -a configs <<<"${CONFIGS:-stock off default}"
 check_configs "${configs[@]}"
 # shellcheck disable=SC2086 # one word per version
@@ -141,7 +138,6 @@ prepare_source "$records"
 run_once() {
     local version="$1" config="$2" output
     configure "$version" "$config"
-    [ -n "$watermark_interval" ] && settings+=("pipeline.auto-watermark-interval=$watermark_interval")
     if ! output="$(java "${java_options[@]}" -cp "$classpath" OverheadPipeline "$records" "${settings[@]}" 2>&1)"; then
         printf '%s\n' "$output" >&2
         die "the $config run on Flink $version failed (output above)"
