@@ -28,9 +28,10 @@
 # source reads, see lib.sh), WATERMARK_INTERVAL (a periodic mail for every configuration's
 # source, as in overhead.sh; unset: none), JOBS run at once (default 2; each is one busy
 # core), ATTRIBUTE=N to print where each configuration's instructions go: the N costliest
-# compiled methods, per record (from the JVM's perf map). A run takes 10-20 minutes: valgrind runs the JVM ~150 times slower, and the
-# MiniCluster alone takes minutes to start. It takes several GB of memory, more with ATTRIBUTE
-# (see the README: give such runs JOBS=1 on a 24 GB machine). Each run's files stay in
+# compiled methods, per record (from the JVM's perf map). A run takes 10-20 minutes: valgrind
+# runs the JVM ~150 times slower, and the MiniCluster alone takes minutes to start. It takes
+# several GB of memory, more with ATTRIBUTE (see the README: give such runs JOBS=1 on a 24 GB
+# machine). Each run's files stay in
 # flink-patch/benchmarks/target/instructions/VERSION-CONFIG/ (VERSION-lines-CONFIG/ for lines).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
