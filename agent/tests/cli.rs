@@ -213,6 +213,12 @@ fn bad_flags_exit_2_and_say_what_is_valid() {
     assert!(stderr(&output).contains("4g"), "{}", stderr(&output));
     let output = rightsize(&["gc", "--heap-factor", "4-3", "x.log"]);
     assert_eq!(output.status.code(), Some(2));
+    // A URL without its scheme is refused at start, with the fix, instead of retried on schedule.
+    for command in [&["scan", "--flink", "jobmanager:8081"][..], &["serve", "--flink", "jobmanager:8081"]] {
+        let output = rightsize(command);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(stderr(&output).contains("http://jobmanager:8081"), "{}", stderr(&output));
+    }
 }
 
 #[test]

@@ -72,7 +72,7 @@ use rightsize::wire::GcPush;
 #[command(verbatim_doc_comment)]
 pub struct ScanArgs {
     /// Flink REST base URL (the JobManager's rest.address:rest.port, default port 8081).
-    #[arg(long, value_name = "URL", env = "RIGHTSIZE_FLINK_URL")]
+    #[arg(long, value_name = "URL", env = "RIGHTSIZE_FLINK_URL", value_parser = values::http_url)]
     flink: String,
 
     /// Scan only this job id (repeatable). Default: every RUNNING job in /jobs/overview.

@@ -91,7 +91,7 @@ pub struct ServeArgs {
     alert_after: u32,
 
     /// URL receiving a JSON POST per confirmed advice (http:// or https://).
-    #[arg(long, value_name = "URL", env = "RIGHTSIZE_WEBHOOK")]
+    #[arg(long, value_name = "URL", env = "RIGHTSIZE_WEBHOOK", value_parser = values::http_url)]
     webhook: Option<String>,
 
     /// Value of the Authorization header sent to the webhook, e.g. "Bearer abc".
@@ -132,9 +132,6 @@ impl ServeArgs {
         options.alert_after = self.alert_after;
         options.max_scans = self.scans;
         if let Some(url) = &self.webhook {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("--webhook {url}: expected an http:// or https:// URL"));
-            }
             let mut webhook = WebhookOptions::new(url.clone());
             webhook.authorization = self.webhook_authorization.clone();
             webhook.timeout = Duration::from_secs_f64(self.webhook_timeout);

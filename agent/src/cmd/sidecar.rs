@@ -83,7 +83,7 @@ pub struct SidecarArgs {
     token: Option<String>,
 
     /// Push analyses to this `rightsize serve` (base URL; the path /api/v1/gc-reports is added).
-    #[arg(long, value_name = "URL", env = "RIGHTSIZE_REPORT_URL")]
+    #[arg(long, value_name = "URL", env = "RIGHTSIZE_REPORT_URL", value_parser = values::http_url)]
     report_url: Option<String>,
 
     /// Bearer token sent with pushes.
@@ -183,9 +183,6 @@ impl SidecarArgs {
         };
         options.gc = self.analysis.options();
         if let Some(url) = &self.report_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("--report-url {url:?} must start with http:// or https://"));
-            }
             let mut push = PushOptions::new(url.clone());
             push.token = self.report_token.clone();
             push.interval = Duration::from_secs_f64(self.push_interval);

@@ -1,5 +1,5 @@
 //! Parsers for flag values shared by subcommands: sizes (`4g`), factor ranges (`3-4`),
-//! durations (`300s`). Errors say what a valid value looks like.
+//! durations (`300s`), URLs. Errors say what a valid value looks like.
 
 /// Checks a file-name pattern (`*` and `?` wildcards, no directory part).
 pub fn file_pattern(text: &str) -> Result<String, String> {
@@ -95,6 +95,22 @@ pub fn percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Checks an http:// or https:// URL with a host (`http://jobmanager:8081`, a proxy's
+/// `https://gateway/flink`). Rejected at start, so `serve` does not retry a typo forever.
+pub fn http_url(text: &str) -> Result<String, String> {
+    if !text.contains("://") {
+        return Err(format!("'{text}' has no scheme; write it as http://{text} (or https://)"));
+    }
+    let uri: ureq::http::Uri = text.parse().map_err(|error| format!("'{text}' is not a URL: {error}"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(format!("'{text}' must start with http:// or https://"));
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("'{text}' names no host"));
+    }
+    Ok(text.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +139,16 @@ mod tests {
         assert_eq!(seconds("300"), Ok(300.0));
         assert_eq!(percent("95%"), Ok(95.0));
         assert!(percent("120").is_err());
+    }
+
+    #[test]
+    fn urls() {
+        for good in ["http://jobmanager:8081", "https://gateway.example.com/flink/", "http://[::1]:8081"] {
+            assert_eq!(http_url(good).as_deref(), Ok(good));
+        }
+        assert!(http_url("jobmanager:8081").unwrap_err().contains("http://jobmanager:8081"));
+        assert!(http_url("ftp://host").unwrap_err().contains("http:// or https://"));
+        assert!(http_url("http://").is_err());
+        assert!(http_url("http://exa mple").is_err());
     }
 }
