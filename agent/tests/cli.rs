@@ -1,6 +1,7 @@
 //! The `rightsize gc` command as a user meets it: every output format on real logs, and bad
 //! input (empty, binary, huge lines, cut logs, mixed formats, no logs, unreadable entries) giving
-//! a clear message or counted skips with the documented exit code, never a panic or a hang.
+//! a clear message or counted skips with the documented exit code, never a panic or a hang; and
+//! the flags every subcommand shares (bad values, the `--config` file).
 
 mod common;
 
@@ -219,6 +220,28 @@ fn bad_flags_exit_2_and_say_what_is_valid() {
         assert_eq!(output.status.code(), Some(2));
         assert!(stderr(&output).contains("http://jobmanager:8081"), "{}", stderr(&output));
     }
+}
+
+#[test]
+fn a_config_file_sets_flags_the_command_line_overrides() {
+    let log = common::sample("jdk9-15-ujl-parallel/gctoolkit/parallelgc.log");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rightsize.toml");
+    std::fs::write(&config, "[gc]\noutput = \"csv\"\n").unwrap();
+    let from_file = rightsize(&["--config", path_str(&config), "gc", path_str(&log)]);
+    assert_eq!(from_file.status.code(), Some(0), "{}", stderr(&from_file));
+    assert!(String::from_utf8_lossy(&from_file.stdout).starts_with(CSV_HEADER));
+    let overridden = rightsize(&["gc", path_str(&log), "--output", "json", "--config", path_str(&config)]);
+    assert!(String::from_utf8_lossy(&overridden.stdout).starts_with('{'));
+
+    std::fs::write(&config, "[gc]\noutptu = \"csv\"\n").unwrap();
+    let typo = rightsize(&["--config", path_str(&config), "gc", path_str(&log)]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("rightsize.toml: [gc] has no key 'outptu'"), "{}", stderr(&typo));
+    std::fs::write(&config, "[gc]\noutput = \"xml\"\n").unwrap();
+    let refused = rightsize(&["--config", path_str(&config), "gc", path_str(&log)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("[gc] output: invalid value 'xml'"), "{}", stderr(&refused));
 }
 
 #[test]
