@@ -318,7 +318,9 @@ test_kafka_source_metrics() {
 # topic at a fixed rate by FixedRateProducer. A job at parallelism P whose map costs c per record
 # has capacity P / c, so with rate r it needs r × c busy subtasks and, at the scanner's default
 # utilisation target 0.7, P = ceil(r × c / 0.7), aligned up to a divisor of the topic's partitions
-# (the slowest vertex is the source's chain). Costs are waits, not CPU: they fit on 2 cores.
+# (the slowest vertex is the source's chain). Costs are waits, not CPU: they fit on 2 cores. The
+# cluster runs the adaptive scheduler, which `serve --apply` (group 6) needs and which runs each
+# job at its parallelism when the slots are there.
 SCAN_RATE=400        # records/s into each job's topic
 SCAN_PARTITIONS=8
 SCAN_TARGET=0.7      # rightsize scan --utilization-target, default
@@ -366,7 +368,7 @@ test_scan_verdicts() {
         slots=$((slots + parallelism))
     done
     start_cluster --flink 1.20.5 --extra-lib "$jar_1_20" --native-lib-dir "$native_dir" \
-        --slots "$slots" "${SCAN_TIMING_CONF[@]}" || return 0
+        --scheduler adaptive --slots "$slots" "${SCAN_TIMING_CONF[@]}" || return 0
     local jobs=() job topic ok=true
     for spec in "${SCAN_JOBS[@]}"; do
         read -r name parallelism cost _ <<<"$spec"
@@ -449,6 +451,7 @@ test_scan_verdicts() {
     "$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "${input_args[@]}" \
         >"$run_dir/scan.txt" 2>&1 || true
     check_serve "${input_args[@]}"
+    check_apply "${jobs[0]}" "${input_args[@]}"
     stop_producers
     note "scan report: $report (table: $run_dir/scan.txt)"
     checks="$(python3 - "$report" "$SCAN_RATE" "$SCAN_PARTITIONS" "$SCAN_TARGET" "$broker_side" \
@@ -644,6 +647,42 @@ check_serve() {
     wait "$receiver_pid" 2>/dev/null || true
 }
 
+# `serve --apply` on the over-provisioned job alone: with --alert-after 1 its first scan
+# confirms the advice, which is applied through PUT /jobs/:jid/resource-requirements; the adaptive
+# scheduler then restarts the job with every vertex at its new upper bound, below its old P.
+# Arguments: the job, then the scan's S flags.
+parallelism_at_bounds() {
+    local bounds vertices
+    bounds="$(rest "/jobs/$1/resource-requirements")" && vertices="$(rest "/jobs/$1")" || return 1
+    python3 -c '
+import json, sys
+bounds, job, old = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
+ok = job["state"] == "RUNNING" and all(
+    v["parallelism"] == bounds[v["id"]]["parallelism"]["upperBound"] < old
+    and v["tasks"].get("RUNNING", 0) == v["parallelism"] for v in job["vertices"])
+sys.exit(0 if ok else 1)' "$bounds" "$vertices" "$2"
+}
+check_apply() {
+    local job="$1" old_parallelism
+    shift
+    old_parallelism="$(rest "/jobs/$job" | json_eval 'max(v["parallelism"] for v in d["vertices"])')"
+    rm -rf "$run_dir/apply-store"
+    if "$rightsize" serve --flink "$RIGHTSIZE_FLINK_REST_URL" --settle-time 60s "$@" --no-memory \
+        --job "$job" --alert-after 1 --apply --store "$run_dir/apply-store" --listen 127.0.0.1:0 \
+        --scans 1 2>"$run_dir/apply.log" && grep -q 'applied: ' "$run_dir/apply.log"; then
+        pass "serve --apply: $(sed -n 's/.*\(applied: [^;]*\).*/\1/p' "$run_dir/apply.log" | head -n 1)"
+    else
+        fail "serve --apply did not apply the advice: $(tail -n 5 "$run_dir/apply.log")"
+        return 0
+    fi
+    if wait_for "the job to run at its new bounds" 120 parallelism_at_bounds "$job" "$old_parallelism"; then
+        pass "serve --apply: Flink restarted the job at the new parallelism ($(rest "/jobs/$job" \
+            | json_eval '", ".join(v["name"][:24] + " " + str(v["parallelism"]) for v in d["vertices"])'), was $old_parallelism)"
+    else
+        fail "serve --apply: the job did not run at its new bounds: $(rest "/jobs/$job/resource-requirements")"
+    fi
+}
+
 # 7. The scanner's broker-side input rate S on the real broker: the sampler's own tests (a cargo
 # integration test that runs when RIGHTSIZE_KAFKA_BOOTSTRAP is set), then `rightsize scan` on
 # steady datagen traffic, whose S must come from broker offsets within 10 % of the rate produced.
@@ -695,6 +734,15 @@ test_kafka_broker_rate() {
         && wait_for "the consumer to run" "$WAIT_SECONDS" job_running "$consumer" \
         && vertex="$(vertex_id "$consumer" yes)" \
         && wait_for "records at the consumer" "$WAIT_SECONDS" records_flowing "$consumer" "$vertex"; then
+        # What `serve --apply` relies on to leave a default-scheduler job alone, and say why.
+        local code
+        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+            "$RIGHTSIZE_FLINK_REST_URL/jobs/$consumer/resource-requirements")" || true
+        if [ "$code" = 500 ]; then
+            pass "default scheduler: GET /jobs/:jid/resource-requirements answers 500 (serve --apply reports the job as not rescalable in place)"
+        else
+            fail "default scheduler: GET /jobs/:jid/resource-requirements answered $code, serve --apply expects 500"
+        fi
         # The filled-in script sql.sh kept: its topic is matched to the job by pipeline.name.
         if report="$("$rightsize" scan --flink "$RIGHTSIZE_FLINK_REST_URL" --job "$consumer" \
             --kafka-bootstrap "$RIGHTSIZE_KAFKA_BOOTSTRAP" --rate-interval 5s \

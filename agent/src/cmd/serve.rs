@@ -43,6 +43,13 @@ use rightsize::serve::{api, ServeOptions, Service};
 /// `text` line for chat webhooks and an `id` stable across resends); failed deliveries are
 /// retried with backoff, then again after the next scan.
 ///
+/// With --apply, a confirmed parallelism advice is also applied, once per streak, in place:
+/// each changed vertex's recommended parallelism becomes its upper bound through
+/// PUT /jobs/:jid/resource-requirements, and Flink's adaptive scheduler restarts the job from
+/// its latest checkpoint at it. Jobs under the default scheduler are left as they are; the job's
+/// last_rescale (in /api/v1/jobs and on the page) says why, with the
+/// pipeline.jobvertex-parallelism-overrides value to set at its next deployment.
+///
 /// SIGTERM or Ctrl-C finishes the current scan and exits.
 ///
 /// Examples:
@@ -90,6 +97,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     alert_after: u32,
 
+    /// Apply confirmed parallelism advice in place (needs jobmanager.scheduler: adaptive, Flink
+    /// 1.18 or later). Off: serve only advises.
+    #[arg(long, env = "RIGHTSIZE_APPLY")]
+    apply: bool,
+
     /// URL receiving a JSON POST per confirmed advice (http:// or https://).
     #[arg(long, value_name = "URL", env = "RIGHTSIZE_WEBHOOK", value_parser = values::http_url)]
     webhook: Option<String>,
@@ -130,6 +142,7 @@ impl ServeArgs {
         options.listen = self.listen;
         options.api_token = self.api_token.clone().filter(|token| !token.is_empty());
         options.alert_after = self.alert_after;
+        options.apply = self.apply;
         options.max_scans = self.scans;
         if let Some(url) = &self.webhook {
             let mut webhook = WebhookOptions::new(url.clone());

@@ -155,6 +155,29 @@ impl FlinkClient {
         })
     }
 
+    /// PUTs `body` as JSON to `path`, once: a change is not repeated behind the caller's back.
+    /// A refusal carries the first of Flink's `errors` lines.
+    pub fn put_json(&self, path: &str, body: &serde_json::Value) -> Result<(), FetchError> {
+        let url = format!("{}{path}", self.base_url);
+        let mut request =
+            self.agent.put(&url).header("Accept", "application/json").header("Content-Type", "application/json");
+        if let Some(authorization) = &self.authorization {
+            request = request.header("Authorization", authorization);
+        }
+        let mut response = request.send(body.to_string().as_bytes()).map_err(transport_error)?;
+        let code = response.status().as_u16();
+        if (200..300).contains(&code) {
+            return Ok(());
+        }
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let errors: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+        let first = errors.as_ref().and_then(|value| value["errors"][0].as_str()).map(|line| line.lines().next());
+        match first.flatten() {
+            Some(line) => Err(FetchError::Body(format!("HTTP {code}: {line}"))),
+            None => Err(FetchError::Status(code)),
+        }
+    }
+
     /// One GET of `path`, retried with backoff while it fails transiently; `read` takes the body
     /// of a successful answer.
     fn with_retries<T>(

@@ -194,7 +194,9 @@ mod tests {
                 since_scan: Some(7),
                 since_ms: Some(1),
                 alerted: false,
+                rescaled: false,
             },
+            last_rescale: None,
         }
     }
 

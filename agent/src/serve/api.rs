@@ -248,6 +248,19 @@ fn metrics(service: &Service) -> anyhow::Result<Response> {
     out.sample("rightsize_alerts_sent_total", &[], stats.alerts_sent as f64);
     out.family("rightsize_alert_failures_total", Kind::Counter, "Alerts not delivered after every retry.");
     out.sample("rightsize_alert_failures_total", &[], stats.alert_failures as f64);
+    out.family(
+        "rightsize_rescales_total",
+        Kind::Counter,
+        "serve --apply: confirmed advice applied in place, or refused (with the reason in the job's last_rescale).",
+    );
+    out.sample("rightsize_rescales_total", &[("outcome", "applied")], stats.rescales_applied as f64);
+    out.sample("rightsize_rescales_total", &[("outcome", "refused")], stats.rescales_refused as f64);
+    out.family(
+        "rightsize_rescale_failures_total",
+        Kind::Counter,
+        "serve --apply: attempts that failed on the way (retried after the next scan).",
+    );
+    out.sample("rightsize_rescale_failures_total", &[], stats.rescale_failures as f64);
     out.family("rightsize_gc_reports", Kind::Gauge, "Sidecars whose latest GC analysis is stored.");
     out.sample("rightsize_gc_reports", &[], service.store.gc_pushes()?.len() as f64);
     Ok(Response::prometheus(out.finish()))

@@ -1,10 +1,10 @@
 //! `rightsize serve`: the scanner on a schedule, with memory.
 //!
 //! Every `interval` it runs the scan pipeline (`scan::collect_all` → `scan::collect_memory` with the
-//! sidecars' pushes → `scan::analyse`), records the
-//! scan and each job's evidence and verdict in the [`store`], advances each job's [`streaks`]
-//! (reported only after N consecutive scans with the same advice), and sends one [`alert`] per
-//! confirmed streak to a webhook. Between scans it serves what it knows over HTTP ([`api`]): JSON,
+//! sidecars' pushes → `scan::analyse`), records the scan and each job's evidence and verdict in
+//! the [`store`], advances each job's [`streaks`] (reported only after N consecutive scans with
+//! the same advice), sends one [`alert`] per confirmed streak to a webhook, and with `--apply`
+//! [`rescale`]s the job in place. Between scans it serves what it knows over HTTP ([`api`]): JSON,
 //! Prometheus `/metrics` and an HTML [`page`], and accepts the GC analyses that sidecars push.
 //!
 //! The decision stays in `scan` and the hysteresis in `streaks`, both pure; this module only
@@ -13,6 +13,7 @@
 pub mod alert;
 pub mod api;
 pub mod page;
+pub mod rescale;
 pub mod store;
 pub mod streaks;
 
@@ -50,6 +51,8 @@ pub struct ServeOptions {
     pub webhook: Option<WebhookOptions>,
     /// Consecutive scans with the same advice before a job is reported and alerted. Default 3.
     pub alert_after: u32,
+    /// Apply a confirmed parallelism advice in place (adaptive scheduler). Default false: advise.
+    pub apply: bool,
     /// History kept in the store. Default: 288 scans (one day at the default interval) of
     /// summaries, under 1 KB per job and scan; 12 scans (an hour) of full evidence, about 15 KB
     /// per scan of a 10-vertex job.
@@ -68,6 +71,7 @@ impl ServeOptions {
             api_token: None,
             webhook: None,
             alert_after: 3,
+            apply: false,
             retention: Retention { scans: 288, evidence_scans: 12 },
             max_scans: None,
         }
@@ -81,6 +85,9 @@ pub struct RunStats {
     pub scan_failures: u64,
     pub alerts_sent: u64,
     pub alert_failures: u64,
+    pub rescales_applied: u64,
+    pub rescales_refused: u64,
+    pub rescale_failures: u64,
     pub last_scan_duration: Option<Duration>,
     pub last_scan_at_ms: Option<i64>,
 }
@@ -174,7 +181,9 @@ impl Service {
         for job in &report.jobs {
             let summary = summarize(job);
             *verdicts.entry(summary.verdict.as_str().to_owned()).or_default() += 1;
-            let previous = self.store.job(&summary.job_id)?.map(|state| state.streak).unwrap_or_default();
+            let previous = self.store.job(&summary.job_id)?;
+            let last_rescale = previous.as_ref().and_then(|state| state.last_rescale.clone());
+            let previous = previous.map(|state| state.streak).unwrap_or_default();
             let mut streak = previous.advance(summary.verdict, scan_id, started_at_ms);
             if self.webhook.is_none() && streak.confirmed(self.options.alert_after) {
                 streak.alerted = true; // Nowhere to send it: the page and /metrics show it.
@@ -186,6 +195,7 @@ impl Service {
                 last_seen_ms: started_at_ms,
                 latest: summary.clone(),
                 streak: streak.clone(),
+                last_rescale,
             };
             let entry = JobEntryBrief { scan_id, at_ms: started_at_ms, summary, streak };
             entries.push(NewEntry { state, entry, evidence_json: serde_json::to_vec(job)? });
@@ -209,6 +219,13 @@ impl Service {
                 self.alert(state, &record.flink_url);
             }
         }
+        if self.options.apply {
+            for (NewEntry { state, .. }, job) in entries.iter().zip(&report.jobs) {
+                if state.streak.rescale_due(self.options.alert_after) {
+                    self.rescale(state, job, scan_id, started_at_ms);
+                }
+            }
+        }
         Ok(record)
     }
 
@@ -219,6 +236,27 @@ impl Service {
             stats.last_scan_duration = Some(Duration::from_millis(record.duration_ms));
             stats.last_scan_at_ms = Some(record.started_at_ms);
         });
+    }
+
+    fn rescale(&self, state: &JobState, job: &JobReport, scan_id: u64, at_ms: i64) {
+        let client = scan::collect::FlinkClient::new(&self.options.scan.collect);
+        match rescale::apply(&client, &state.job_id, &job.decision, scan_id, at_ms) {
+            rescale::Outcome::Done(record) => {
+                // Either way the operator wants to know: a job restarts, or advice waits on them.
+                tracing::warn!("job {} ({}): {}", state.job_name, state.job_id, record.explanation);
+                self.update_stats(|stats| match record.applied {
+                    true => stats.rescales_applied += 1,
+                    false => stats.rescales_refused += 1,
+                });
+                if let Err(error) = self.store.mark_rescaled(&state.job_id, state.streak.since_scan, &record) {
+                    tracing::error!("job {}: rescale not recorded, it may be tried again: {error:#}", state.job_id);
+                }
+            }
+            rescale::Outcome::Retry(error) => {
+                tracing::warn!("job {}: rescale not done, trying again after the next scan: {error}", state.job_id);
+                self.update_stats(|stats| stats.rescale_failures += 1);
+            }
+        }
     }
 
     fn alert(&self, state: &JobState, flink_url: &str) {

@@ -208,6 +208,10 @@ fn job_section(page: &mut String, index: usize, job: &JobState, history: &[JobEn
     if let Some(vertex) = &latest.slowest_vertex {
         let _ = write!(page, "<li>slowest vertex {}</li>", escape(vertex));
     }
+    if let Some(rescale) = &job.last_rescale {
+        let _ =
+            write!(page, "<li>last rescale ({}): {}</li>", format_wall_ms(rescale.at_ms), escape(&rescale.explanation));
+    }
     page.push_str("</ul></div>\n");
     let _ = writeln!(
         page,
@@ -305,7 +309,9 @@ mod tests {
                 since_scan: Some(1),
                 since_ms: Some(0),
                 alerted: true,
+                rescaled: false,
             },
+            last_rescale: None,
         }
     }
 

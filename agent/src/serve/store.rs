@@ -19,6 +19,7 @@ use redb::{Database, ReadableTable, TableDefinition};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::rescale::RescaleRecord;
 use super::streaks::Streak;
 use crate::scan::decide::Verdict;
 use crate::wire::GcPush;
@@ -123,6 +124,9 @@ pub struct JobState {
     pub last_seen_ms: i64,
     pub latest: JobSummary,
     pub streak: Streak,
+    /// The last `serve --apply` outcome for this job, kept across streaks.
+    #[serde(default)]
+    pub last_rescale: Option<RescaleRecord>,
 }
 
 /// What became of a pushed GC analysis.
@@ -254,6 +258,26 @@ impl Store {
             if state.streak.since_scan == since_scan && !state.streak.alerted {
                 let mut state = state;
                 state.streak.alerted = true;
+                jobs.insert(job_id, to_json(&state)?.as_slice())?;
+            }
+        }
+        write.commit()?;
+        Ok(())
+    }
+
+    /// Records `serve --apply`'s outcome for the streak that began at `since_scan`.
+    pub fn mark_rescaled(&self, job_id: &str, since_scan: Option<u64>, record: &RescaleRecord) -> anyhow::Result<()> {
+        let write = self.db.begin_write()?;
+        {
+            let mut jobs = write.open_table(JOBS)?;
+            let state = match jobs.get(job_id)? {
+                Some(value) => from_json::<JobState>(value.value())?,
+                None => return Ok(()),
+            };
+            if state.streak.since_scan == since_scan {
+                let mut state = state;
+                state.streak.rescaled = true;
+                state.last_rescale = Some(record.clone());
                 jobs.insert(job_id, to_json(&state)?.as_slice())?;
             }
         }
@@ -398,6 +422,7 @@ mod tests {
                     last_seen_ms: record.started_at_ms,
                     latest: summary.clone(),
                     streak: streak.clone(),
+                    last_rescale: None,
                 };
                 let entry = JobEntryBrief { scan_id: id, at_ms: record.started_at_ms, summary, streak };
                 let evidence_json = serde_json::to_vec(&serde_json::json!({"evidence": id})).expect("JSON");

@@ -49,6 +49,9 @@ pub struct Streak {
     pub since_ms: Option<i64>,
     /// The alert for this streak reached the webhook (or there is no webhook to reach).
     pub alerted: bool,
+    /// `serve --apply` acted on this streak: applied its advice, or found it cannot be applied.
+    #[serde(default)]
+    pub rescaled: bool,
 }
 
 impl Streak {
@@ -65,6 +68,7 @@ impl Streak {
                 since_scan: Some(scan_id),
                 since_ms: Some(at_ms),
                 alerted: false,
+                rescaled: false,
             },
         }
     }
@@ -78,6 +82,13 @@ impl Streak {
     /// so the next scan of the streak tries again.
     pub fn alert_due(&self, alert_after: u32) -> bool {
         self.confirmed(alert_after) && !self.alerted
+    }
+
+    /// Confirmed and not yet acted on by `serve --apply`: at most one rescale per streak. A
+    /// rescaled job restarts, and its next scans are inconclusive until it settles, which ends
+    /// the streak: further advice needs a streak of its own.
+    pub fn rescale_due(&self, alert_after: u32) -> bool {
+        self.confirmed(alert_after) && !self.rescaled
     }
 }
 
@@ -133,6 +144,25 @@ mod tests {
         assert!(streaks[2].alerted);
         assert!(!streaks[4].alerted && !streaks[5].alerted);
         assert!(streaks[6].alerted, "a new streak is alerted anew");
+    }
+
+    #[test]
+    fn a_streak_is_rescaled_once_and_a_new_streak_may_be_again() {
+        let mut streak = Streak::default();
+        for scan in 0..3 {
+            assert!(!streak.rescale_due(3));
+            streak = streak.advance(Reduce, scan, 0);
+        }
+        assert!(streak.rescale_due(3));
+        streak.rescaled = true;
+        streak = streak.advance(Reduce, 3, 0);
+        assert!(!streak.rescale_due(3), "once per streak");
+        // The rescaled job restarts: inconclusive until it settles, then a streak of its own.
+        streak = streak.advance(Inconclusive, 4, 0);
+        for scan in 5..8 {
+            streak = streak.advance(Reduce, scan, 0);
+        }
+        assert!(streak.rescale_due(3));
     }
 
     #[test]
