@@ -99,7 +99,7 @@ pub struct ServeArgs {
 
     /// Apply confirmed parallelism advice in place (needs jobmanager.scheduler: adaptive, Flink
     /// 1.18 or later). Off: serve only advises.
-    #[arg(long, env = "RIGHTSIZE_APPLY")]
+    #[arg(long)]
     apply: bool,
 
     /// URL receiving a JSON POST per confirmed advice (http:// or https://).
