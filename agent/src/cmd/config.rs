@@ -103,9 +103,9 @@ fn find_flag<'a>(command: &'a Command, key: &str) -> Option<&'a Arg> {
     command.get_arguments().find(|arg| arg.get_long() == Some(key) && key != FLAG && !arg.is_positional())
 }
 
+// The global flags (`--log`, `--config`) are the top-level command's: a subcommand lists its own.
 fn flag_names(command: &Command) -> String {
-    let names: Vec<&str> =
-        command.get_arguments().filter_map(Arg::get_long).filter(|name| *name != FLAG && *name != "log").collect();
+    let names: Vec<&str> = command.get_arguments().filter_map(Arg::get_long).collect();
     names.join(", ")
 }
 

@@ -159,11 +159,7 @@ impl FlinkClient {
     /// A refusal carries the first of Flink's `errors` lines.
     pub fn put_json(&self, path: &str, body: &serde_json::Value) -> Result<(), FetchError> {
         let url = format!("{}{path}", self.base_url);
-        let mut request =
-            self.agent.put(&url).header("Accept", "application/json").header("Content-Type", "application/json");
-        if let Some(authorization) = &self.authorization {
-            request = request.header("Authorization", authorization);
-        }
+        let request = self.with_headers(self.agent.put(&url)).header("Content-Type", "application/json");
         let mut response = request.send(body.to_string().as_bytes()).map_err(transport_error)?;
         let code = response.status().as_u16();
         if (200..300).contains(&code) {
@@ -200,12 +196,17 @@ impl FlinkClient {
         }
     }
 
-    fn get_once(&self, url: &str) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
-        let mut request = self.agent.get(url).header("Accept", "application/json");
-        if let Some(authorization) = &self.authorization {
-            request = request.header("Authorization", authorization);
+    /// The headers every request to Flink carries: JSON wanted, and the credentials if any.
+    fn with_headers<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        let request = request.header("Accept", "application/json");
+        match &self.authorization {
+            Some(authorization) => request.header("Authorization", authorization),
+            None => request,
         }
-        let response = request.call().map_err(transport_error)?;
+    }
+
+    fn get_once(&self, url: &str) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
+        let response = self.with_headers(self.agent.get(url)).call().map_err(transport_error)?;
         match response.status().as_u16() {
             200..=299 => Ok(response),
             404 => Err(FetchError::NotFound),

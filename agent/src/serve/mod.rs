@@ -220,9 +220,10 @@ impl Service {
             }
         }
         if self.options.apply {
+            let client = scan::collect::FlinkClient::new(&self.options.scan.collect);
             for (NewEntry { state, .. }, job) in entries.iter().zip(&report.jobs) {
                 if state.streak.rescale_due(self.options.alert_after) {
-                    self.rescale(state, job, scan_id, started_at_ms);
+                    self.rescale(&client, state, job, scan_id, started_at_ms);
                 }
             }
         }
@@ -238,9 +239,15 @@ impl Service {
         });
     }
 
-    fn rescale(&self, state: &JobState, job: &JobReport, scan_id: u64, at_ms: i64) {
-        let client = scan::collect::FlinkClient::new(&self.options.scan.collect);
-        match rescale::apply(&client, &state.job_id, &job.decision, scan_id, at_ms) {
+    fn rescale(
+        &self,
+        client: &scan::collect::FlinkClient,
+        state: &JobState,
+        job: &JobReport,
+        scan_id: u64,
+        at_ms: i64,
+    ) {
+        match rescale::apply(client, &state.job_id, &job.decision, scan_id, at_ms) {
             rescale::Outcome::Done(record) => {
                 // Either way the operator wants to know: a job restarts, or advice waits on them.
                 tracing::warn!("job {} ({}): {}", state.job_name, state.job_id, record.explanation);
