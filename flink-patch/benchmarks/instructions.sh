@@ -21,12 +21,15 @@
 #   CONFIGS="stock off default@1h" FLINK_VERSIONS="1.20.5 2.3.0" flink-patch/benchmarks/instructions.sh
 #   ATTRIBUTE=15 flink-patch/benchmarks/instructions.sh             and the 15 costliest methods of each
 #   SOURCE=lines flink-patch/benchmarks/instructions.sh             the same behind a reader like Kafka's
+#   PRELUDE=5000000 flink-patch/benchmarks/instructions.sh          after a keyed chain in the same JVM
 #
 # Settings (environment): FLINK_VERSIONS (default 2.3.0), CONFIGS (default "stock default@1h",
 # stock first), RECORDS per job (default 30 M; fewer and the window may still hold the JIT's
 # work), SOURCE (sequence, the default, or lines: a file of text lines read the way Kafka's
 # source reads, see lib.sh), WATERMARK_INTERVAL (a periodic mail for every configuration's
-# source, as in overhead.sh; unset: none), JOBS run at once (default 2; each is one busy
+# source, as in overhead.sh; unset: none), PRELUDE (records of a keyed chain run first in the
+# same JVM at the default sample interval, as in overhead.sh; with default@1h the measured job
+# never arms, yet its switches have held timed processors; unset: none), JOBS run at once (default 2; each is one busy
 # core), ATTRIBUTE=N to print where each configuration's instructions go: the N costliest
 # compiled methods, per record (from the JVM's perf map). A run takes 10-20 minutes: valgrind
 # runs the JVM ~150 times slower, and the MiniCluster alone takes minutes to start. It takes

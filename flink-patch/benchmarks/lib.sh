@@ -19,10 +19,22 @@ case "$source_kind" in
     *) die "SOURCE='$source_kind': sequence (Flink's sequence of longs) or lines (a file of text lines)" ;;
 esac
 
-# The Flink version as the output names it: with the source unless it is the sequence, so that
-# overhead.sh summarize never pools rounds of two pipelines.
+# PRELUDE (a number of records; unset: none) runs a keyed chain of that many records in the
+# same JVM before the measured job (see OverheadPipeline.java): Flink's record-processor call
+# sites have then seen both kinds of processor Flink builds, as in a TaskManager that has run
+# jobs with keyed operators, instead of the one kind of a JVM that only ran this pipeline.
+prelude="${PRELUDE:-}"
+[ -z "$prelude" ] || [[ "$prelude" =~ ^[1-9][0-9]*$ ]] ||
+    die "PRELUDE='$prelude': a number of records, e.g. 20000000"
+[ -z "$prelude" ] || java_options+=("-Doverhead.prelude=$prelude")
+
+# The Flink version as the output names it: with the source unless it is the sequence, and with
+# the prelude if any, so that overhead.sh summarize never pools rounds of two pipelines.
 version_label() {
-    if [ "$source_kind" = sequence ]; then printf '%s\n' "$1"; else printf '%s/%s\n' "$1" "$source_kind"; fi
+    local label="$1"
+    [ "$source_kind" = sequence ] || label="$label/$source_kind"
+    [ -z "$prelude" ] || label="$label/prelude"
+    printf '%s\n' "$label"
 }
 
 # For SOURCE=lines: writes the file of $1 lines once (seq; about 9 bytes a line, so 1.9 GB for

@@ -21,6 +21,9 @@
 # SOURCE=lines reads the records from a file of text lines (written once into the benchmark's
 # target/) through the reader Kafka's source builds on, instead of Flink's sequence of longs
 # (the default), whose reader the JIT compiles into the source's record loop.
+# PRELUDE=N first runs a keyed chain of N records in the same JVM, at the default sample
+# interval: Flink's record-processor call sites have then seen both of Flink's processor classes
+# (and timed ones), as in a TaskManager that has run keyed jobs (see OverheadPipeline.java).
 # CONFIGS picks them (default "stock off default"; stock comes first). Two rates per run, both
 # over the measured records: records per second of wall time and records per CPU-second of the
 # task thread and the timing's sampler thread (steadier on a shared machine: preemption costs
@@ -37,6 +40,7 @@
 #   CONFIGS="stock default default@1s default@1h" flink-patch/benchmarks/overhead.sh
 #   WATERMARK_INTERVAL=100ms CONFIGS="stock default" flink-patch/benchmarks/overhead.sh
 #   SOURCE=lines CONFIGS="stock default" flink-patch/benchmarks/overhead.sh
+#   PRELUDE=20000000 CONFIGS="stock default default@1h" flink-patch/benchmarks/overhead.sh
 #   flink-patch/benchmarks/overhead.sh > run1.txt; ...; flink-patch/benchmarks/overhead.sh summarize run*.txt
 #
 # Builds what is missing or stale first: the native library (cargo) and the overlay jar (Maven);
