@@ -387,12 +387,7 @@ public final class OverheadPipeline {
 
     private static JobExecutionResult run(long records, Map<String, String> settings)
             throws Exception {
-        Map<String, String> config = new HashMap<>(settings);
-        // One slot, no web UI: nothing else competes with the task thread for the two cores.
-        config.put("taskmanager.numberOfTaskSlots", "1");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(config));
-        env.getConfig().enableObjectReuse();
+        StreamExecutionEnvironment env = localEnvironment(settings);
         String linesFile = System.getProperty("overhead.lines");
         if (linesFile != null) {
             return runOnLines(env, linesFile);
@@ -427,7 +422,7 @@ public final class OverheadPipeline {
                         return value * 31 + 7;
                     };
         }
-        return filterAndDiscard(numbers.map(map));
+        return filterAndDiscard(numbers.map(map), "rightsize-overhead");
     }
 
     /**
@@ -461,7 +456,7 @@ public final class OverheadPipeline {
                         return line.length() * 31L + 7;
                     };
         }
-        return filterAndDiscard(lines.map(map));
+        return filterAndDiscard(lines.map(map), "rightsize-overhead");
     }
 
     /**
@@ -478,27 +473,34 @@ public final class OverheadPipeline {
      */
     private static void runKeyedPrelude(long records, Map<String, String> settings)
             throws Exception {
+        Map<String, String> defaultInterval = new HashMap<>(settings);
+        defaultInterval.remove("rightsize.timing.sample-interval");
+        StreamExecutionEnvironment env = localEnvironment(defaultInterval);
+        filterAndDiscard(
+                DataStreamUtils.reinterpretAsKeyedStream(
+                                env.fromSequence(1, records), value -> value & 127)
+                        .map(value -> value * 31 + 7),
+                "rightsize-overhead-prelude");
+    }
+
+    /** A local MiniCluster with {@code settings}, one slot, parallelism 1, object reuse on. */
+    private static StreamExecutionEnvironment localEnvironment(Map<String, String> settings) {
         Map<String, String> config = new HashMap<>(settings);
-        config.remove("rightsize.timing.sample-interval");
+        // One slot, no web UI: nothing else competes with the task thread for the two cores.
         config.put("taskmanager.numberOfTaskSlots", "1");
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, Configuration.fromMap(config));
         env.getConfig().enableObjectReuse();
-        DataStreamUtils.reinterpretAsKeyedStream(env.fromSequence(1, records), value -> value & 127)
-                .map(value -> value * 31 + 7)
-                .returns(Long.class)
-                .filter(value -> (value & 1023) != 0)
-                .sinkTo(new DiscardingSink<>());
-        env.execute("rightsize-overhead-prelude");
+        return env;
     }
 
     /** The rest of the chain, after the map: a cheap filter and a sink that drops everything. */
-    private static JobExecutionResult filterAndDiscard(SingleOutputStreamOperator<Long> mapped)
-            throws Exception {
+    private static JobExecutionResult filterAndDiscard(
+            SingleOutputStreamOperator<Long> mapped, String jobName) throws Exception {
         mapped.returns(Long.class)
                 .filter(value -> (value & 1023) != 0)
                 .sinkTo(new DiscardingSink<>());
-        return mapped.getExecutionEnvironment().execute("rightsize-overhead");
+        return mapped.getExecutionEnvironment().execute(jobName);
     }
 
     /**
