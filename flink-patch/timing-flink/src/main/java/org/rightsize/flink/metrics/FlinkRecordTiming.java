@@ -16,12 +16,17 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractInput;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorV2;
+import org.apache.flink.streaming.api.operators.Input;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.io.RecordProcessorUtils;
+import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.function.ThrowingConsumer;
 import org.apache.flink.util.function.ThrowingRunnable;
@@ -59,8 +64,8 @@ public final class FlinkRecordTiming {
     /** Task metric group → the task's timer, shared by every head of the task's chain. */
     private static final Map<MetricGroup, Timer> TASK_TIMERS = new WeakHashMap<>();
 
-    /** Flink's record processor → the timed one its switch installs, for a source to head. */
-    private static final Map<Object, WeakReference<TimedRecordProcessor<?>>> TIMED_PROCESSORS =
+    /** Flink's record processor → the timed input its switch installs, for a source to head. */
+    private static final Map<Object, WeakReference<TimedInput<?>>> TIMED_INPUTS =
             new WeakHashMap<>();
 
     /** Task metric group → the task's sampling, shared by every timer of the task. */
@@ -89,11 +94,11 @@ public final class FlinkRecordTiming {
                 () -> {
                     RecordTimer timer = timerFor(operatorOf(input));
                     if (timer != null) {
-                        TimedRecordProcessor<T> timed = new TimedRecordProcessor<>(processor, timer);
-                        synchronized (TIMED_PROCESSORS) {
-                            TIMED_PROCESSORS.put(processor, new WeakReference<>(timed));
+                        TimedInput<T> timed = new TimedInput<>(processor, timer);
+                        synchronized (TIMED_INPUTS) {
+                            TIMED_INPUTS.put(processor, new WeakReference<>(timed));
                         }
-                        timer.sampling().add(processor, timed, install);
+                        timer.sampling().add(processor, timed.asRecordProcessor(), install);
                     }
                 });
     }
@@ -109,9 +114,9 @@ public final class FlinkRecordTiming {
         untimedOnFailure(
                 () -> {
                     RecordTimer timer = timerFor(operatorOf(sourceOperator));
-                    TimedRecordProcessor<?> timed;
-                    synchronized (TIMED_PROCESSORS) {
-                        timed = dereference(TIMED_PROCESSORS.get(processor));
+                    TimedInput<?> timed;
+                    synchronized (TIMED_INPUTS) {
+                        timed = dereference(TIMED_INPUTS.get(processor));
                     }
                     if (timer != null && timed != null) {
                         timed.headedBy(timer);
@@ -148,20 +153,30 @@ public final class FlinkRecordTiming {
     }
 
     /**
-     * A record processor while its task is armed: times each record around Flink's processor
-     * (and, for the processor a source emits into, around that as the source's record), out of
-     * line ({@link TimedPath}).
+     * What a timed record enters while its task is armed: an {@link Input} that times it around
+     * Flink's processor (and, for the processor a source emits into, around that as the source's
+     * record), out of line ({@link TimedPath}). The switch installs it behind Flink's own
+     * key-context processor ({@link RecordProcessorUtils#getRecordProcessor}, which for an input
+     * that is no operator returns the lambda that sets the key context, then processes), not as
+     * a class of its own.
+     *
+     * <p>Why: the call sites that run record processors are shared by every task of the JVM, and
+     * the JIT inlines a site that has seen one or two processor classes, but only calls one that
+     * has seen three. A TaskManager that has run a keyed operator has both of Flink's classes
+     * there (the plain one and the key-context one), so a third class, installed now and then,
+     * would turn each of its sites into a call for every record, timed or not. Behind Flink's
+     * class, the sites see nothing new (docs/metrics.md, "Overhead"). The operator calls inside
+     * that class see this input besides keyed operators; untimed records of unkeyed operators
+     * never run them.
      */
-    static final class TimedRecordProcessor<T>
-            implements ThrowingConsumer<StreamRecord<T>, Exception> {
+    static final class TimedInput<T> implements Input<T> {
         private final ThrowingConsumer<StreamRecord<T>, Exception> processor;
         private final RecordTimer timer;
 
         /** A source whose records enter the chain here, timed as the head around them. */
         private volatile RecordTimer source;
 
-        TimedRecordProcessor(
-                ThrowingConsumer<StreamRecord<T>, Exception> processor, RecordTimer timer) {
+        TimedInput(ThrowingConsumer<StreamRecord<T>, Exception> processor, RecordTimer timer) {
             this.processor = processor;
             this.timer = timer;
         }
@@ -170,9 +185,39 @@ public final class FlinkRecordTiming {
             source = sourceTimer;
         }
 
+        /** The processor the switch installs: Flink's key-context class around this input. */
+        ThrowingConsumer<StreamRecord<T>, Exception> asRecordProcessor() {
+            return RecordProcessorUtils.getRecordProcessor(this);
+        }
+
         @Override
-        public void accept(StreamRecord<T> record) throws Exception {
+        public void processElement(StreamRecord<T> record) throws Exception {
             TimedPath.run(source, timer, processor, record);
+        }
+
+        /** Nothing: Flink's processor sets the operator's key context, inside the timing. */
+        @Override
+        public void setKeyContextElement(StreamRecord<T> record) {}
+
+        // A record processor calls only the two methods above.
+
+        @Override
+        public void processWatermark(Watermark mark) {
+            throw notARecord();
+        }
+
+        @Override
+        public void processWatermarkStatus(WatermarkStatus watermarkStatus) {
+            throw notARecord();
+        }
+
+        @Override
+        public void processLatencyMarker(LatencyMarker latencyMarker) {
+            throw notARecord();
+        }
+
+        private static UnsupportedOperationException notARecord() {
+            return new UnsupportedOperationException("a timed record processor takes records only");
         }
     }
 
